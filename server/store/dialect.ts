@@ -1,0 +1,2 @@
+/** The two stores Vigil runs on. */
+export type Dialect = 'sqlite' | 'postgres'

@@ -1,0 +1,35 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import type { Dialect } from './dialect'
+import * as m001 from './migrations/001-initial'
+
+type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
+
+/** Every migration in order; names sort lexically, so keep the numeric prefix. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '001-initial': m001,
+}
+
+class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {}
+    for (const [name, mod] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db) => mod.up(db, this.dialect) }
+    }
+    return out
+  }
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new CodeMigrationProvider(dialect) })
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error) {
+    const where = failed ? ` in migration ${failed.migrationName}` : ''
+    throw new Error(
+      `database migration failed${where}: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

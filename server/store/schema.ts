@@ -1,0 +1,167 @@
+import type { Generated } from 'kysely'
+
+/**
+ * Row shapes of every table, as Kysely sees them. Times are epoch milliseconds (integers) in both
+ * dialects so that the search language's epoch-ms comparisons compile to plain SQL; booleans are 0/1
+ * integers because SQLite has no boolean type. JSON columns hold serialized text.
+ */
+export interface Database {
+  counters: CountersTable
+  users: UsersTable
+  teams: TeamsTable
+  team_members: TeamMembersTable
+  integrations: IntegrationsTable
+  sessions: SessionsTable
+  alerts: AlertsTable
+  alert_tags: AlertTagsTable
+  alert_details: AlertDetailsTable
+  alert_logs: AlertLogsTable
+  alert_notes: AlertNotesTable
+  alert_requests: AlertRequestsTable
+}
+
+/** Named monotonic counters (tinyId, change sequence) advanced inside the writing transaction. */
+export interface CountersTable {
+  name: string
+  value: number
+}
+
+export type Role = 'owner' | 'admin' | 'user' | 'observer'
+
+export interface UsersTable {
+  id: string
+  username: string
+  full_name: string
+  role: Role
+  password_hash: string | null
+  time_zone: string
+  blocked: number
+  created_at: number
+  updated_at: number
+}
+
+export interface TeamsTable {
+  id: string
+  name: string
+  description: string
+  created_at: number
+  updated_at: number
+}
+
+export type TeamRole = 'admin' | 'user'
+
+export interface TeamMembersTable {
+  team_id: string
+  user_id: string
+  role: TeamRole
+}
+
+export type IntegrationType = 'API' | 'Prometheus' | 'Grafana' | 'Webhook'
+
+export interface IntegrationsTable {
+  id: string
+  name: string
+  type: IntegrationType
+  team_id: string
+  /** SHA-256 (hex) of the key; keys carry ≥128 random bits, so a slow hash adds nothing but latency. */
+  key_hash: string
+  /** First characters of the key, shown to admins so they can tell keys apart. */
+  key_hint: string
+  enabled: number
+  allow_read: number
+  allow_write: number
+  allow_delete: number
+  allow_configuration: number
+  /** Requests per minute accepted from this key; 0 means the server default. */
+  rate_limit_per_minute: number
+  /** Type-specific settings (the generic webhook's field mapping), JSON. */
+  config: string
+  created_at: number
+  updated_at: number
+}
+
+export interface SessionsTable {
+  id: string
+  token_hash: string
+  user_id: string
+  created_at: number
+  expires_at: number
+  revoked_at: number | null
+}
+
+export type AlertStatus = 'open' | 'closed'
+
+export interface AlertsTable {
+  id: string
+  tiny_id: number
+  team_id: string
+  integration_id: string | null
+  alias: string
+  /** Equals alias while the alert is open, NULL once closed; a unique index on (team_id, open_alias) is the dedup invariant. */
+  open_alias: string | null
+  message: string
+  description: string
+  status: AlertStatus
+  acknowledged: number
+  is_seen: number
+  snoozed: number
+  snoozed_until: number | null
+  count: number
+  last_occurred_at: number
+  created_at: number
+  updated_at: number
+  source: string
+  entity: string
+  owner: string
+  priority: string
+  tags: string
+  details: string
+  actions: string
+  responders: string
+  visible_to: string
+  ack_time: number | null
+  close_time: number | null
+  acknowledged_by: string
+  closed_by: string
+  /** Server change sequence of the last write (replication checkpoint). */
+  change_seq: number
+}
+
+export interface AlertTagsTable {
+  alert_id: string
+  tag: string
+}
+
+export interface AlertDetailsTable {
+  alert_id: string
+  key: string
+  value: string
+}
+
+export interface AlertLogsTable {
+  id: Generated<number>
+  alert_id: string
+  created_at: number
+  type: string
+  owner: string
+  log: string
+}
+
+export interface AlertNotesTable {
+  id: Generated<number>
+  alert_id: string
+  created_at: number
+  owner: string
+  note: string
+}
+
+export interface AlertRequestsTable {
+  request_id: string
+  action: string
+  integration_id: string | null
+  success: number
+  status: string
+  alert_id: string
+  alias: string
+  processed_at: number
+}

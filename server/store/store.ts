@@ -1,0 +1,69 @@
+import { join } from 'node:path'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Dialect } from './dialect'
+import { migrateToLatest } from './migrate'
+import { openPostgres } from './postgres'
+import type { Database } from './schema'
+import { openSqlite } from './sqlite'
+
+/** An opened, migrated store. */
+export interface Store {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+  /** True when a trivial query succeeds. */
+  ping(): Promise<boolean>
+  close(): Promise<void>
+}
+
+export interface StoreOptions {
+  /** postgres://… selects PostgreSQL; otherwise the embedded SQLite file under dataDir. */
+  databaseUrl?: string
+  dataDir?: string
+  /** A SQLite file path, overriding dataDir (tests). */
+  sqliteFile?: string
+}
+
+/** Opens the configured store and applies pending migrations. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const url = opts.databaseUrl
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const { db } = openPostgres(url)
+    await migrateToLatest(db as Kysely<unknown>, 'postgres')
+    return wrap(db, 'postgres')
+  }
+  if (url) throw new Error(`VIGIL_DATABASE_URL must start with postgres:// (got ${url.split(':')[0]}:)`)
+  const file = opts.sqliteFile ?? join(opts.dataDir ?? '.data', 'vigil.sqlite')
+  const { db } = openSqlite(file)
+  await migrateToLatest(db as Kysely<unknown>, 'sqlite')
+  return wrap(db, 'sqlite')
+}
+
+function wrap(db: Kysely<Database>, dialect: Dialect): Store {
+  return {
+    db,
+    dialect,
+    async ping() {
+      try {
+        await sql`select 1`.execute(db)
+        return true
+      } catch {
+        return false
+      }
+    },
+    close: () => db.destroy(),
+  }
+}
+
+/**
+ * Reserves `n` consecutive values of a named counter inside the caller's transaction and returns the
+ * first. Writers serialize on the counter row, which is what keeps change sequences gap-free in commit order.
+ */
+export async function reserveCounter(trx: Transaction<Database>, name: string, n: number): Promise<number> {
+  const row = await trx
+    .insertInto('counters')
+    .values({ name, value: n })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`counters.value + ${n}` }))
+    .returning('value')
+    .executeTakeFirstOrThrow()
+  return Number(row.value) - n + 1
+}
