@@ -1,0 +1,5 @@
+export * from './ast'
+export { type AlertFilter, compileAlertQuery, escapeLike } from './compile'
+export { parseAlertQuery, tryParseAlertQuery } from './parser'
+export { printAlertQuery } from './print'
+export { ALERT_SORT_VALUES, type AlertSortColumn, type AlertSortResult, alertSortColumn } from './sort'
