@@ -49,7 +49,10 @@ export function normalizeTags(tags: readonly string[], field = 'tags'): Normaliz
 }
 
 /** Checks details: string values, keys and values together at most 8,000 characters. */
-export function normalizeDetails(details: Record<string, unknown>, field = 'details'): Normalized<Record<string, string>> {
+export function normalizeDetails(
+  details: Record<string, unknown>,
+  field = 'details',
+): Normalized<Record<string, string>> {
   const out: Record<string, string> = {}
   let total = 0
   for (const [k, v] of Object.entries(details)) {
@@ -60,13 +63,19 @@ export function normalizeDetails(details: Record<string, unknown>, field = 'deta
   if (total > L.detailsTotal) {
     return {
       ok: false,
-      errors: { [field]: `keys and values may hold at most ${L.detailsTotal} characters in total (got ${total})` },
+      errors: {
+        [field]: `keys and values may hold at most ${L.detailsTotal} characters in total (got ${total})`,
+      },
     }
   }
   return { ok: true, value: out }
 }
 
-function normalizeRecipients(list: readonly Recipient[] | undefined, field: string, errors: Record<string, string>) {
+function normalizeRecipients(
+  list: readonly Recipient[] | undefined,
+  field: string,
+  errors: Record<string, string>,
+) {
   const out: Recipient[] = []
   for (const [i, r] of (list ?? []).entries()) {
     const type = r.type.toLowerCase()

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** Seconds since the request arrived, as Opsgenie's `took`. */
@@ -10,9 +9,6 @@ export function took(reply: FastifyReply): number {
 export function requestId(req: FastifyRequest): string {
   return String(req.id)
 }
-
-/** A new UUID for ids that are not request ids. */
-export const newId = (): string => randomUUID()
 
 /** Sends Opsgenie's success envelope: `{result?, data?, took, requestId, ...extra}`. */
 export function ok(req: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>) {

@@ -58,16 +58,25 @@ export async function postgresTestStore(): Promise<TestStore> {
   const url = new URL(PG_BASE_URL)
   url.searchParams.set('options', `-c search_path=${schema}`)
   const databaseUrl = url.toString()
-  const store = await openStore({ databaseUrl })
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: PG_BASE_URL })
+    await c.connect()
+    await c.query(`drop schema if exists ${schema} cascade`)
+    await c.end()
+  }
+  let store: Store
+  try {
+    store = await openStore({ databaseUrl })
+  } catch (err) {
+    await drop()
+    throw err
+  }
   return {
     store,
     location: { databaseUrl },
     async dispose() {
       await store.close()
-      const c = new pg.Client({ connectionString: PG_BASE_URL })
-      await c.connect()
-      await c.query(`drop schema ${schema} cascade`)
-      await c.end()
+      await drop()
     },
   }
 }

@@ -9,13 +9,24 @@ describe('normalizeCreate', () => {
     const r = normalizeCreate({ message: ' hi ' }, defaults)
     expect(r).toMatchObject({
       ok: true,
-      value: { message: 'hi', priority: 'P3', source: '10.0.0.1', user: 'key', tags: [], details: {}, description: '' },
+      value: {
+        message: 'hi',
+        priority: 'P3',
+        source: '10.0.0.1',
+        user: 'key',
+        tags: [],
+        details: {},
+        description: '',
+      },
     })
     if (r.ok) expect(r.value.alias).toBeUndefined()
   })
 
   it('cuts strings to their limits in code points and notes the cut message', () => {
-    const r = normalizeCreate({ message: '🚨'.repeat(200), alias: 'a'.repeat(600), entity: 'e'.repeat(600) }, defaults)
+    const r = normalizeCreate(
+      { message: '🚨'.repeat(200), alias: 'a'.repeat(600), entity: 'e'.repeat(600) },
+      defaults,
+    )
     if (!r.ok) throw new Error('expected ok')
     expect(Array.from(r.value.message)).toHaveLength(130)
     expect(r.value.alias).toHaveLength(512)
@@ -36,7 +47,11 @@ describe('normalizeCreate', () => {
 
   it('rejects what cannot be repaired, naming each field', () => {
     const r = normalizeCreate(
-      { message: 'm', tags: Array.from({ length: 25 }, (_, i) => `t${i}`), responders: [{ type: 'robot', id: 'x' }, { type: 'team' }] },
+      {
+        message: 'm',
+        tags: Array.from({ length: 25 }, (_, i) => `t${i}`),
+        responders: [{ type: 'robot', id: 'x' }, { type: 'team' }],
+      },
       defaults,
     )
     expect(r.ok).toBe(false)

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppContext } from '../../context'
+import { integrationAdminRoutes } from './integrations'
+import { teamRoutes } from './teams'
+import { userRoutes } from './users'
+
+/** The admin API under /api/v1: users, teams and their members, integrations and their keys. */
+export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.register(
+    async (scope) => {
+      userRoutes(scope, ctx)
+      teamRoutes(scope, ctx)
+      integrationAdminRoutes(scope, ctx)
+    },
+    { prefix: '/api/v1' },
+  )
+}

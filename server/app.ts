@@ -1,0 +1,179 @@
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Ajv from 'ajv'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import { newId } from '../core/ids/ids'
+import { adminRoutes } from './api/admin/routes'
+import { authRoutes } from './api/auth/routes'
+import { consolePlugin } from './api/console'
+import { fail } from './api/envelope'
+import { handleError } from './api/errors'
+import { integrationRoutes } from './api/integrations/routes'
+import { opsRoutes } from './api/ops'
+import { alertRoutes } from './api/opsgenie/alerts'
+import { createAuthenticator } from './auth/authenticate'
+import type { Principal } from './auth/principal'
+import type { AppContext } from './context'
+import type { AppDeps } from './deps'
+import { startSnoozeSweeper } from './engine/snooze-sweeper'
+import { AlertService } from './ingest/alert-service'
+import { GroupCommitWriter } from './ingest/group-commit'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without a session or key (health, login, docs, console). */
+    public?: boolean
+  }
+}
+
+/** Roots the API lives under; anything else before them is a client's path prefix and is dropped. */
+const ROOTS = ['/v1/', '/v2/', '/api/', '/health', '/ready', '/metrics', '/console', '/integrations/']
+
+/** Strips a path prefix such as `/opsgenie` from `/opsgenie/v2/alerts` (Alertmanager's api_url may carry one). */
+export function stripPathPrefix(url: string): string {
+  if (url === '/' || ROOTS.some((r) => url.startsWith(r))) return url
+  const path = url.split('?')[0] ?? url
+  for (const root of ['/v2/', '/v1/']) {
+    const i = path.indexOf(root)
+    if (i > 0) return url.slice(i)
+  }
+  return url
+}
+
+/** Builds the whole HTTP application; the only place the server's parts are wired together. */
+export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.bodyLimit,
+    genReqId: () => newId(),
+    requestIdHeader: false,
+    rewriteUrl: (req) => stripPathPrefix(req.url ?? '/'),
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Access logs come from the metrics hook; per-request log lines would cost more than the request.
+    logController: new LogController({ disableRequestLogging: true }),
+  })
+
+  // Query strings and path parameters arrive as text and are coerced; bodies are JSON and are checked
+  // exactly as sent, so `"message": 5` is an error rather than silently "5".
+  const coercing = new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, strict: false })
+  const exact = new Ajv({ allErrors: true, coerceTypes: false, strict: false })
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema))
+
+  const writer = new GroupCommitWriter(deps.store, deps.metrics, deps.logger)
+  const ctx: AppContext = {
+    ...deps,
+    auth: createAuthenticator(deps),
+    alerts: new AlertService(deps, writer),
+    writer,
+  }
+
+  // Clients that forget the Content-Type still mean JSON: Opsgenie's API speaks nothing else.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8')
+    if (text.trim() === '') return done(null, undefined)
+    try {
+      done(null, JSON.parse(text))
+    } catch {
+      const err = Object.assign(new Error('Could not parse the request body as JSON'), {
+        statusCode: 400,
+        code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      })
+      done(err, undefined)
+    }
+  })
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Request-ID', req.id)
+    if (req.routeOptions.config.public || req.routeOptions.url === undefined) return
+    const result = await ctx.auth.authenticate(req.headers.authorization)
+    if ('status' in result) return fail(req, reply, result.status, result.message)
+    req.principal = result
+  })
+  // Action bodies are optional in practice (curl -X POST …/close); validate an absent body as `{}`.
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH')) {
+      req.body = {}
+    }
+  })
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('X-Response-Time', `${Math.round(reply.elapsedTime)}ms`)
+  })
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched'
+    deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) })
+    deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000)
+  })
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    timeWindow: 60_000,
+    max: (req) =>
+      req.principal?.kind === 'key' && req.principal.rateLimitPerMinute > 0
+        ? req.principal.rateLimitPerMinute
+        : deps.config.keyRateLimitPerMinute,
+    keyGenerator: (req) =>
+      req.principal?.kind === 'key'
+        ? `key:${req.principal.integrationId}`
+        : req.principal?.kind === 'user'
+          ? `user:${req.principal.userId}`
+          : `ip:${req.ip}`,
+    allowList: (req) => req.routeOptions.config.public === true,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      message: `Rate limit exceeded: ${context.max} requests per minute; retry in ${context.after}`,
+    }),
+    addHeadersOnExceeding: {
+      'x-ratelimit-limit': true,
+      'x-ratelimit-remaining': true,
+      'x-ratelimit-reset': true,
+    },
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Vigil API',
+        version: '0.1.0',
+        description: 'Opsgenie-compatible alert API and admin API',
+      },
+      components: {
+        securitySchemes: {
+          GenieKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'GenieKey <key>' },
+          Session: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  })
+  // Registered before the docs routes exist, so they are marked public as they are added.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config as object), public: true }
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } })
+
+  app.setErrorHandler((err, req, reply) => handleError(err as Error, req, reply))
+  app.setNotFoundHandler((req, reply) =>
+    fail(req, reply, 404, `No route for ${req.method} ${req.url.split('?')[0]}`),
+  )
+
+  await app.register(async (scope) => {
+    opsRoutes(scope, ctx)
+    authRoutes(scope, ctx)
+    adminRoutes(scope, ctx)
+    alertRoutes(scope, ctx)
+    integrationRoutes(scope, ctx)
+  })
+  await app.register(consolePlugin, { dir: 'out/renderer' })
+
+  const stopSweeper = startSnoozeSweeper(writer, deps.clock, deps.logger)
+  app.addHook('onClose', async () => {
+    stopSweeper()
+    await writer.close()
+  })
+  return { app, ctx }
+}

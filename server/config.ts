@@ -1,0 +1,64 @@
+import { join } from 'node:path'
+
+/** Everything the executable reads from the environment (documented in README). */
+export interface ServerConfig {
+  host: string
+  port: number
+  dataDir: string
+  databaseUrl?: string
+  logLevel: string
+  adminEmail: string
+  adminPassword?: string
+  bootstrapApiKey?: string
+  bodyLimit: number
+  /** Default per-key requests per minute when an integration sets none. */
+  keyRateLimitPerMinute: number
+  /** Session lifetime in milliseconds. */
+  sessionTtlMs: number
+  /** Seed demo alerts into an empty store (npm start sets it). */
+  demo: boolean
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/** Reads and checks the environment; returns every problem at once rather than the first. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+): { ok: true; config: ServerConfig } | { ok: false; errors: string[] } {
+  const errors: string[] = []
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      errors.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`)
+      return fallback
+    }
+    return n
+  }
+  const logLevel = env.VIGIL_LOG_LEVEL || 'info'
+  if (!LOG_LEVELS.includes(logLevel)) errors.push(`VIGIL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  const databaseUrl = env.VIGIL_DATABASE_URL || undefined
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    errors.push('VIGIL_DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite store)')
+  }
+  const bootstrapApiKey = env.VIGIL_BOOTSTRAP_API_KEY || undefined
+  if (bootstrapApiKey && bootstrapApiKey.length < 16) {
+    errors.push('VIGIL_BOOTSTRAP_API_KEY must be at least 16 characters')
+  }
+  const config: ServerConfig = {
+    host: env.VIGIL_HOST || '127.0.0.1',
+    port: int('VIGIL_PORT', 8080, 0, 65535),
+    dataDir: env.VIGIL_DATA_DIR || join(process.cwd(), '.data'),
+    databaseUrl,
+    logLevel,
+    adminEmail: env.VIGIL_ADMIN_EMAIL || 'admin@vigil.local',
+    adminPassword: env.VIGIL_ADMIN_PASSWORD || undefined,
+    bootstrapApiKey,
+    bodyLimit: int('VIGIL_BODY_LIMIT', 256 * 1024, 1024, 64 * 1024 * 1024),
+    keyRateLimitPerMinute: int('VIGIL_KEY_RATE_LIMIT', 60_000, 1, 1_000_000_000),
+    sessionTtlMs: int('VIGIL_SESSION_TTL_HOURS', 12, 1, 24 * 365) * 3600_000,
+    demo: env.VIGIL_DEMO === '1' || env.VIGIL_DEMO === 'true',
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, config }
+}
