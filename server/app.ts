@@ -100,7 +100,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
       req.body = {}
     }
   })
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', async (req, reply) => {
+    // A 2xx promises a durable write: whatever this request committed reaches the disk before it answers.
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') await deps.store.sync()
     reply.header('X-Response-Time', `${Math.round(reply.elapsedTime)}ms`)
   })
   app.addHook('onResponse', async (req, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { WriteQueueFull } from '../ingest/group-commit'
 import { ApiError, fail } from './envelope'
 
 const UNPROCESSABLE = 'Request body is not processable. Please check the errors.'
@@ -29,6 +30,11 @@ export function handleError(err: FastifyError | ApiError | Error, req: FastifyRe
   if (err instanceof ApiError) {
     if (err.headers) reply.headers(err.headers)
     return fail(req, reply, err.status, err.message, err.errors)
+  }
+  if (err instanceof WriteQueueFull) {
+    // Back-pressure, not a fault: the client should retry shortly (Alertmanager and the SDKs retry 5xx).
+    reply.header('Retry-After', '1')
+    return fail(req, reply, 503, 'Vigil is busy: too many writes are waiting; retry in a second')
   }
   const fe = err as FastifyError & { validation?: AjvError[]; validationContext?: string }
   if (fe.validation) {

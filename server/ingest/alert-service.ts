@@ -1,12 +1,12 @@
 import type { ExpressionBuilder, Transaction } from 'kysely'
 import type { NormalizedAlert } from '../../core/alerts/normalize'
-import { newId } from '../../core/ids/ids'
 import type { KeyPrincipal, Principal } from '../auth/principal'
 import type { AppDeps } from '../deps'
 import type { Database } from '../store/schema'
 import { ACTION_NAMES, type ActionMeta, type AlertAction, applyAction } from './alert-actions'
 import type { AlertRow } from './alert-row'
-import type { Batch, GroupCommitWriter } from './group-commit'
+import { type CreateInput, type CreateOutcome, createAlertsGroup } from './create-alerts'
+import type { GroupCommitWriter, WriteGroup } from './group-commit'
 
 export type IdentifierType = 'id' | 'alias' | 'tiny'
 
@@ -45,10 +45,14 @@ export function inScope(scope: TeamScope) {
  * so that a request is answered only once its transaction is durable.
  */
 export class AlertService {
+  private readonly creates: WriteGroup<CreateInput, CreateOutcome>
+
   constructor(
     private readonly deps: AppDeps,
     private readonly writer: GroupCommitWriter,
-  ) {}
+  ) {
+    this.creates = createAlertsGroup(deps.clock, deps.metrics)
+  }
 
   /** Creates an alert, or raises the count of the open alert with the same alias in the team. */
   create(
@@ -57,9 +61,7 @@ export class AlertService {
     integrationId: string | null,
     requestId: string,
   ): Promise<RequestOutcome> {
-    return this.writer.submit((trx, batch) =>
-      this.writeCreate(trx, batch, alert, teamId, integrationId, requestId),
-    )
+    return this.writer.submitTo(this.creates, { alert, teamId, integrationId, requestId })
   }
 
   /** Applies an action to the alert an identifier names; a missing alert is an outcome, not an error. */
@@ -91,115 +93,6 @@ export class AlertService {
       batch.request(requestRow(result, integrationId, now))
       return result
     })
-  }
-
-  private async writeCreate(
-    trx: Transaction<Database>,
-    batch: Batch,
-    a: NormalizedAlert,
-    teamId: string,
-    integrationId: string | null,
-    requestId: string,
-  ): Promise<RequestOutcome> {
-    const now = this.deps.clock.now()
-    const id = newId()
-    const alias = a.alias ?? id
-    const seq = await batch.next('change_seq')
-    // One statement decides create-or-dedup; the unique (team_id, open_alias) index makes it race-free.
-    const row = await trx
-      .insertInto('alerts')
-      .values({
-        id,
-        tiny_id: await batch.next('tiny_id'),
-        team_id: teamId,
-        integration_id: integrationId,
-        alias,
-        open_alias: alias,
-        message: a.message,
-        description: a.description,
-        status: 'open',
-        acknowledged: 0,
-        is_seen: 0,
-        snoozed: 0,
-        snoozed_until: null,
-        count: 1,
-        last_occurred_at: now,
-        created_at: now,
-        updated_at: now,
-        source: a.source,
-        entity: a.entity,
-        owner: '',
-        priority: a.priority,
-        tags: JSON.stringify(a.tags),
-        details: JSON.stringify(a.details),
-        actions: JSON.stringify(a.actions),
-        responders: JSON.stringify(a.responders),
-        visible_to: JSON.stringify(a.visibleTo),
-        ack_time: null,
-        close_time: null,
-        acknowledged_by: '',
-        closed_by: '',
-        change_seq: seq,
-      })
-      .onConflict((oc) =>
-        oc.columns(['team_id', 'open_alias']).doUpdateSet((eb) => ({
-          count: eb('alerts.count', '+', 1),
-          last_occurred_at: now,
-          updated_at: now,
-          change_seq: seq,
-        })),
-      )
-      .returning(['id', 'count', 'alias'])
-      .executeTakeFirstOrThrow()
-
-    const created = row.count === 1 && row.id === id
-    this.deps.metrics.alertsIngested.inc({ outcome: created ? 'created' : 'deduplicated' })
-    if (created) {
-      if (a.tags.length) {
-        await trx
-          .insertInto('alert_tags')
-          .values(a.tags.map((tag) => ({ alert_id: id, tag })))
-          .execute()
-      }
-      const details = Object.entries(a.details)
-      if (details.length) {
-        await trx
-          .insertInto('alert_details')
-          .values(details.map(([key, value]) => ({ alert_id: id, key, value })))
-          .execute()
-      }
-      const via = a.source ? ` via ${a.source}` : ''
-      batch.log({ alert_id: id, created_at: now, type: 'create', owner: a.user, log: `Alert created${via}` })
-      for (const notice of a.notices) {
-        batch.log({ alert_id: id, created_at: now, type: 'notice', owner: 'system', log: notice })
-      }
-      if (a.note) {
-        await trx
-          .insertInto('alert_notes')
-          .values({ alert_id: id, created_at: now, owner: a.user, note: a.note })
-          .execute()
-      }
-    } else {
-      this.deps.metrics.dedupHits.inc()
-      // Opsgenie keeps message and description on dedup; the new message goes to the log only.
-      batch.log({
-        alert_id: row.id,
-        created_at: now,
-        type: 'deduplicate',
-        owner: a.user,
-        log: `Alert occurred again (count ${row.count}): ${a.message}`,
-      })
-    }
-    const result: RequestOutcome = {
-      requestId,
-      action: 'Create',
-      success: true,
-      status: created ? 'Created alert' : 'Alert deduplicated',
-      alertId: row.id,
-      alias: row.alias,
-    }
-    batch.request(requestRow(result, integrationId, now))
-    return result
   }
 }
 

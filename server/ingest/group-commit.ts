@@ -7,19 +7,37 @@ import { reserveCounter, type Store } from '../store/store'
 /** One request's share of a group commit: runs inside the batch's transaction. */
 export type WriteJob<T> = (trx: Transaction<Database>, batch: Batch) => Promise<T>
 
+/**
+ * A kind of write that is cheaper done for many requests at once (one multi-row statement instead of
+ * one per request). Consecutive queued inputs of the same group run together, in queue order.
+ */
+export interface WriteGroup<I, T> {
+  run(trx: Transaction<Database>, batch: Batch, inputs: I[]): Promise<T[]>
+}
+
 /** Counter blocks are reserved this many at a time; unused values become harmless gaps. */
 const COUNTER_BLOCK = 256
 
+/** Rows per multi-row insert: SQLite caps bound parameters at 32,766, and no side table has 30 columns. */
+const CHUNK = 500
+
+type Rows<K extends keyof Database> = Insertable<Database[K]>[]
+
 /**
- * Per-transaction helpers: counter values (change sequence, tinyId) and rows that are cheaper to
- * insert together (logs, request statuses) than one statement per request.
+ * Per-transaction helpers: counter values (change sequence, tinyId) and side-table rows that are
+ * cheaper to insert together (logs, request statuses, tags, details, notes) than one statement per request.
  */
 export class Batch {
   private readonly pools = new Map<string, { next: number; end: number }>()
-  private logs: Insertable<AlertLogsTable>[] = []
-  private requests: Insertable<AlertRequestsTable>[] = []
+  private pending: {
+    [K in 'alert_logs' | 'alert_requests' | 'alert_tags' | 'alert_details' | 'alert_notes']: Rows<K>
+  } = Batch.empty()
 
   constructor(private readonly trx: Transaction<Database>) {}
+
+  private static empty() {
+    return { alert_logs: [], alert_requests: [], alert_tags: [], alert_details: [], alert_notes: [] }
+  }
 
   /** The next value of a named counter, in commit order across every writer. */
   async next(counter: 'change_seq' | 'tiny_id'): Promise<number> {
@@ -34,38 +52,55 @@ export class Batch {
 
   /** Queues an alert log row, written before the batch commits. */
   log(row: Insertable<AlertLogsTable>): void {
-    this.logs.push(row)
+    this.pending.alert_logs.push(row)
   }
 
   /** Queues the request-status row of an async alert request. */
   request(row: Insertable<AlertRequestsTable>): void {
-    this.requests.push(row)
+    this.pending.alert_requests.push(row)
   }
 
-  /** Writes the queued rows; called once at the end of the batch, inside its transaction. */
+  /** Queues rows of a new alert's tags, details or creation note. */
+  add<K extends 'alert_tags' | 'alert_details' | 'alert_notes'>(table: K, rows: Rows<K>): void {
+    ;(this.pending[table] as Rows<K>).push(...rows)
+  }
+
+  /** Writes the queued rows; the writer calls it after each group so later writes see them. */
   async flush(): Promise<void> {
-    // SQLite caps bound parameters at 32,766; 8 columns × 500 rows stays well inside it.
-    for (let i = 0; i < this.logs.length; i += 500) {
-      await this.trx
-        .insertInto('alert_logs')
-        .values(this.logs.slice(i, i + 500))
-        .execute()
+    const pending = this.pending
+    this.pending = Batch.empty()
+    for (const table of [
+      'alert_tags',
+      'alert_details',
+      'alert_notes',
+      'alert_logs',
+      'alert_requests',
+    ] as const) {
+      const rows = pending[table] as Rows<typeof table>
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await this.trx
+          .insertInto(table)
+          .values(rows.slice(i, i + CHUNK))
+          .execute()
+      }
     }
-    for (let i = 0; i < this.requests.length; i += 500) {
-      await this.trx
-        .insertInto('alert_requests')
-        .values(this.requests.slice(i, i + 500))
-        .execute()
-    }
-    this.logs = []
-    this.requests = []
   }
 }
 
 interface Pending {
-  job: WriteJob<unknown>
+  group: WriteGroup<unknown, unknown>
+  input: unknown
   resolve(value: unknown): void
   reject(err: unknown): void
+}
+
+/** Plain jobs: each runs on its own, in order, inside the shared transaction. */
+const SINGLE: WriteGroup<WriteJob<unknown>, unknown> = {
+  async run(trx, batch, jobs) {
+    const out: unknown[] = []
+    for (const job of jobs) out.push(await job(trx, batch))
+    return out
+  },
 }
 
 export interface GroupCommitOptions {
@@ -104,10 +139,20 @@ export class GroupCommitWriter {
 
   /** Queues a write; resolves with its result once the transaction holding it has committed. */
   submit<T>(job: WriteJob<T>): Promise<T> {
+    return this.submitTo(SINGLE as WriteGroup<WriteJob<T>, T>, job)
+  }
+
+  /** Queues one input of a grouped write; resolves with its own result once committed. */
+  submitTo<I, T>(group: WriteGroup<I, T>, input: I): Promise<T> {
     if (this.closed) return Promise.reject(new Error('writer is closed'))
     if (this.queue.length >= this.maxQueue) return Promise.reject(new WriteQueueFull('write queue is full'))
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: job as WriteJob<unknown>, resolve: resolve as (v: unknown) => void, reject })
+      this.queue.push({
+        group: group as WriteGroup<unknown, unknown>,
+        input,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      })
       if (!this.running) this.start()
     })
   }
@@ -142,10 +187,20 @@ export class GroupCommitWriter {
     try {
       await this.store.db.transaction().execute(async (trx) => {
         const batch = new Batch(trx)
-        for (const p of jobs) {
-          results.push(await p.job(trx, batch))
+        for (let i = 0; i < jobs.length; ) {
+          const group = jobs[i]?.group
+          let j = i
+          while (j < jobs.length && jobs[j]?.group === group) j++
+          if (!group) break
+          const out = await group.run(
+            trx,
+            batch,
+            jobs.slice(i, j).map((p) => p.input),
+          )
+          results.push(...out)
+          await batch.flush()
+          i = j
         }
-        await batch.flush()
       })
     } catch (err) {
       if (jobs.length === 1) {

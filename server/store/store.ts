@@ -12,6 +12,11 @@ export interface Store {
   readonly dialect: Dialect
   /** True when a trivial query succeeds. */
   ping(): Promise<boolean>
+  /**
+   * Resolves once every transaction committed before the call is on disk. Every write awaits it before
+   * answering: PostgreSQL's COMMIT already is durable; SQLite's fsync runs off the event loop.
+   */
+  sync(): Promise<void>
   close(): Promise<void>
 }
 
@@ -29,16 +34,27 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const { db } = openPostgres(url)
     await migrateToLatest(db as Kysely<unknown>, 'postgres')
-    return wrap(db, 'postgres')
+    return wrap(db, 'postgres', { sync: () => Promise.resolve(), close: () => db.destroy() })
   }
   if (url) throw new Error(`VIGIL_DATABASE_URL must start with postgres:// (got ${url.split(':')[0]}:)`)
   const file = opts.sqliteFile ?? join(opts.dataDir ?? '.data', 'vigil.sqlite')
-  const { db } = openSqlite(file)
+  const { db, wal } = openSqlite(file)
   await migrateToLatest(db as Kysely<unknown>, 'sqlite')
-  return wrap(db, 'sqlite')
+  return wrap(db, 'sqlite', {
+    sync: () => wal.sync(),
+    close: async () => {
+      await wal.sync()
+      await db.destroy()
+      await wal.close()
+    },
+  })
 }
 
-function wrap(db: Kysely<Database>, dialect: Dialect): Store {
+function wrap(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  io: { sync(): Promise<void>; close(): Promise<void> },
+): Store {
   return {
     db,
     dialect,
@@ -50,7 +66,8 @@ function wrap(db: Kysely<Database>, dialect: Dialect): Store {
         return false
       }
     },
-    close: () => db.destroy(),
+    sync: io.sync,
+    close: io.close,
   }
 }
 

@@ -106,4 +106,60 @@ describe.each(kinds)('durability on $name', ({ open }) => {
       await second.exited
     }
   }, 120_000)
+
+  it('finishes in-flight requests on SIGTERM, flushes the store and exits 0', async () => {
+    const loc = await open()
+    cleanups.push(loc.cleanup)
+    const env = {
+      ...loc.env,
+      VIGIL_BOOTSTRAP_API_KEY: KEY,
+      VIGIL_ADMIN_PASSWORD: 'durability-password-1',
+      VIGIL_KEY_RATE_LIMIT: '10000000',
+    }
+    const first = await spawnServer({ ...env, VIGIL_LOG_LEVEL: 'info' })
+    const acked: string[] = []
+    let next = 0
+    let signalled = false
+    const worker = async () => {
+      while (next < 600) {
+        const alias = `term-${next++}`
+        try {
+          const r = await fetch(`${first.url}/v2/alerts`, {
+            method: 'POST',
+            headers: { authorization: `GenieKey ${KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ message: alias, alias, tags: ['term'] }),
+          })
+          await r.text()
+          if (r.status === 202) acked.push(alias)
+        } catch {
+          // refused once the server stopped listening
+        }
+        if (!signalled && acked.length >= 100) {
+          signalled = true
+          first.child.kill('SIGTERM')
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    expect(await first.exited).toBe(0)
+    expect(first.output()).toContain('"msg":"stopped"')
+
+    const second = await spawnServer(env)
+    try {
+      const r = await fetch(`${second.url}/v2/alerts/count?query=tag:term`, {
+        headers: { authorization: `GenieKey ${KEY}` },
+      })
+      const body = (await r.json()) as { data: { count: number } }
+      expect(body.data.count).toBeGreaterThanOrEqual(acked.length)
+      for (const alias of acked.slice(-20)) {
+        const a = await fetch(`${second.url}/v2/alerts/${alias}?identifierType=alias`, {
+          headers: { authorization: `GenieKey ${KEY}` },
+        })
+        expect(a.status).toBe(200)
+      }
+    } finally {
+      second.child.kill('SIGTERM')
+      await second.exited
+    }
+  }, 120_000)
 })
