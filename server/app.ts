@@ -30,16 +30,37 @@ declare module 'fastify' {
   }
 }
 
-/** Roots the API lives under; anything else before them is a client's path prefix and is dropped. */
-const ROOTS = ['/v1/', '/v2/', '/api/', '/health', '/ready', '/metrics', '/console', '/integrations/']
+/** Paths the API answers under; anything in front of them is a client's path prefix and is dropped. */
+const PREFIX_ROOTS = ['/v1/', '/v2/', '/api/v1/']
+const EXACT_ROOTS = [
+  '/health',
+  '/ready',
+  '/metrics',
+  '/console',
+  '/api/docs',
+  '/integrations/alertmanager',
+  '/integrations/grafana',
+  '/integrations/webhook',
+]
 
-/** Strips a path prefix such as `/opsgenie` from `/opsgenie/v2/alerts` (Alertmanager's api_url may carry one). */
+function isRoot(path: string): boolean {
+  return (
+    PREFIX_ROOTS.some((r) => path.startsWith(r)) ||
+    EXACT_ROOTS.some((r) => path === r || path.startsWith(`${r}/`))
+  )
+}
+
+/**
+ * Strips a path prefix such as `/opsgenie` from `/opsgenie/v2/alerts`: Alertmanager's api_url and Grafana's
+ * apiUrl may carry one, as may a gateway mount (`/api/opsgenie/v2/alerts`). The longest suffix that is a
+ * Vigil path wins, so `/x/v2/alerts/v1/…` keeps `/v2/alerts/v1/…`.
+ */
 export function stripPathPrefix(url: string): string {
-  if (url === '/' || ROOTS.some((r) => url.startsWith(r))) return url
-  const path = url.split('?')[0] ?? url
-  for (const root of ['/v2/', '/v1/']) {
-    const i = path.indexOf(root)
-    if (i > 0) return url.slice(i)
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  if (path === '/' || isRoot(path)) return url
+  for (let i = path.indexOf('/', 1); i !== -1; i = path.indexOf('/', i + 1)) {
+    if (isRoot(path.slice(i))) return url.slice(i)
   }
   return url
 }

@@ -83,8 +83,15 @@ export const AddDetailsPayload = Type.Composite(
 export const AddNotePayload = Type.Composite([AlertActionPayload, Type.Object({ note: Str })], {
   additionalProperties: true,
 })
-export const UpdateMessagePayload = Type.Object({ message: Str }, { additionalProperties: true })
-export const UpdateDescriptionPayload = Type.Object({ description: Str }, { additionalProperties: true })
+// Alertmanager's update_alerts leaves empty values out and may send `{}`: that is a no-op, not an error.
+export const UpdateMessagePayload = Type.Object(
+  { message: Type.Optional(Str) },
+  { additionalProperties: true },
+)
+export const UpdateDescriptionPayload = Type.Object(
+  { description: Type.Optional(Str) },
+  { additionalProperties: true },
+)
 export const UpdatePriorityPayload = Type.Object({ priority: Priority }, { additionalProperties: true })
 
 /** The alert as the API returns it (Opsgenie's full Alert object). */

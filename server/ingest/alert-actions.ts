@@ -25,8 +25,8 @@ export type AlertAction =
   | { type: 'addTags' | 'removeTags'; tags: string[] }
   | { type: 'addDetails'; details: Record<string, string> }
   | { type: 'removeDetails'; keys: string[] }
-  | { type: 'updateMessage'; message: string }
-  | { type: 'updateDescription'; description: string }
+  | { type: 'updateMessage'; message?: string }
+  | { type: 'updateDescription'; description?: string }
   | { type: 'updatePriority'; priority: Priority }
 
 /** Opsgenie's names for actions, as the request-status endpoint reports them. */
@@ -256,11 +256,17 @@ export async function applyAction(
       break
     }
     case 'updateMessage':
+      if (action.message === undefined || action.message === row.message) {
+        return { success: true, status: 'Message unchanged' }
+      }
       await update(c, { message: action.message })
       log(c, 'update', `Message updated to "${action.message}" by ${meta.user}`)
       outcome = { success: true, status: 'Updated message' }
       break
     case 'updateDescription':
+      if (action.description === undefined || action.description === row.description) {
+        return { success: true, status: 'Description unchanged' }
+      }
       await update(c, { description: action.description })
       log(c, 'update', `Description updated by ${meta.user}`)
       outcome = { success: true, status: 'Updated description' }

@@ -229,10 +229,10 @@ const ROUTES: Array<{
     schema: UpdateMessagePayload,
     need: 'write',
     summary: 'Update the message',
+    // An empty or absent message leaves it unchanged: an alert always has one.
     build: (b) => {
-      const message = cut(String(b.message).trim(), L.message)
-      if (!message) throw new ApiError(422, UNPROCESSABLE, { message: 'must not be empty' })
-      return { type: 'updateMessage', message }
+      const message = typeof b.message === 'string' ? cut(b.message.trim(), L.message) : ''
+      return { type: 'updateMessage', message: message || undefined }
     },
   },
   {
@@ -241,7 +241,11 @@ const ROUTES: Array<{
     schema: UpdateDescriptionPayload,
     need: 'write',
     summary: 'Update the description',
-    build: (b) => ({ type: 'updateDescription', description: cut(String(b.description), L.description) }),
+    // Absent leaves the description unchanged; an empty string clears it.
+    build: (b) => ({
+      type: 'updateDescription',
+      description: typeof b.description === 'string' ? cut(b.description, L.description) : undefined,
+    }),
   },
   {
     method: 'PUT',
