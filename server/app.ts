@@ -70,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.bodyLimit,
-    genReqId: () => newId(),
+    genReqId: () => newId(deps.clock.now()),
     requestIdHeader: false,
     rewriteUrl: (req) => stripPathPrefix(req.url ?? '/'),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },

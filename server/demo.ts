@@ -91,7 +91,7 @@ export async function seedDemo(ctx: AppContext, teamId: string): Promise<number>
   for (const { followUp, ...payload } of DEMO_ALERTS) {
     const n = normalizeCreate(payload, { source: 'demo', user: 'demo' })
     if (!n.ok) continue
-    const created = await ctx.alerts.create(n.value, teamId, null, newId())
+    const created = await ctx.alerts.create(n.value, teamId, null, newId(ctx.clock.now()))
     if (followUp) {
       const admin = {
         kind: 'user',
@@ -107,7 +107,7 @@ export async function seedDemo(ctx: AppContext, teamId: string): Promise<number>
         'id',
         { type: followUp },
         { user: 'demo', source: 'demo' },
-        newId(),
+        newId(ctx.clock.now()),
       )
     }
   }

@@ -53,7 +53,7 @@ export function createAlertsGroup(clock: Clock, metrics: Metrics): WriteGroup<Cr
     async run(trx, batch, inputs) {
       const now = clock.now()
       const items = inputs.map((input) => {
-        const id = newId()
+        const id = newId(now)
         return { input, id, teamId: input.teamId, alias: input.alert.alias ?? id }
       })
       const outcomes = new Map<string, CreateOutcome>()

@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import type { Dialect } from './dialect'
 import * as m001 from './migrations/001-initial'
+import * as m002 from './migrations/002-drop-alias-index'
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 
 /** Every migration in order; names sort lexically, so keep the numeric prefix. */
 const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': m001,
+  '002-drop-alias-index': m002,
 }
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -53,7 +53,7 @@ async function apply(ctx: AppContext, p: KeyPrincipal, req: FastifyRequest, comm
   if (Object.keys(errors).length) throw new ApiError(422, UNPROCESSABLE, errors)
   // Submitted together, they still commit in this order: the writer's queue is FIFO.
   const writes: Promise<RequestOutcome>[] = commands.map((c, i) => {
-    const requestId = newId()
+    const requestId = newId(ctx.clock.now())
     if (c.kind === 'create') {
       const alert = creates[i]
       if (!alert) throw new Error('unreachable: create without a normalized alert')
