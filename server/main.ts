@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     await app.close()
     await store.close()
     logger.info('stopped')
-    process.exit(0)
+    // pino writes asynchronously: flush before exiting so the last lines are not lost.
+    logger.flush(() => process.exit(0))
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely'
+import { Checkpointer } from './checkpointer'
 import type { Database } from './schema'
 import { WalSync } from './wal-sync'
 
@@ -13,6 +14,7 @@ export function openSqlite(file: string): {
   db: Kysely<Database>
   raw: BetterSqlite3.Database
   wal: WalSync
+  checkpointer: Checkpointer
 } {
   mkdirSync(dirname(file), { recursive: true })
   const raw = new BetterSqlite3(file)
@@ -20,12 +22,16 @@ export function openSqlite(file: string): {
   raw.pragma('synchronous = NORMAL')
   // Keeps index pages of a large alert table in memory: 64 MiB.
   raw.pragma('cache_size = -65536')
+  // The worker (Checkpointer) copies WAL pages in the background, but under steady writes it can never
+  // finish the WAL, so it never restarts. This connection's own checkpoint at 16 MB finishes it: cheap,
+  // because the worker has already copied nearly every page, and it lets the next commit rewind the WAL.
+  raw.pragma('wal_autocheckpoint = 4000')
   raw.pragma('foreign_keys = ON')
   raw.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) })
   // The WAL file exists from the first write; make sure it does before WalSync opens it.
   raw.exec('create table if not exists vigil_wal_probe(x integer); drop table vigil_wal_probe')
-  return { db, raw, wal: new WalSync(file) }
+  return { db, raw, wal: new WalSync(file), checkpointer: new Checkpointer(file) }
 }
 
 /**

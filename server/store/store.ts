@@ -38,12 +38,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   }
   if (url) throw new Error(`VIGIL_DATABASE_URL must start with postgres:// (got ${url.split(':')[0]}:)`)
   const file = opts.sqliteFile ?? join(opts.dataDir ?? '.data', 'vigil.sqlite')
-  const { db, wal } = openSqlite(file)
+  const { db, wal, checkpointer } = openSqlite(file)
   await migrateToLatest(db as Kysely<unknown>, 'sqlite')
   return wrap(db, 'sqlite', {
     sync: () => wal.sync(),
     close: async () => {
       await wal.sync()
+      await checkpointer.close()
       await db.destroy()
       await wal.close()
     },
