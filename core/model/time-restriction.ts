@@ -1,7 +1,15 @@
 import { type Static, Type } from '@sinclair/typebox'
 
 /** Lower-case English weekday names, as Opsgenie writes them. */
-export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const
+export const WEEKDAYS = [
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+] as const
 export const Weekday = Type.Union(WEEKDAYS.map((d) => Type.Literal(d)))
 export type Weekday = Static<typeof Weekday>
 

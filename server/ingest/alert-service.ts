@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Transaction } from 'kysely'
+import { type ExpressionBuilder, type SqlBool, sql, type Transaction } from 'kysely'
 import type { NormalizedAlert } from '../../core/alerts/normalize'
 import type { KeyPrincipal, Principal } from '../auth/principal'
 import type { AppDeps } from '../deps'
@@ -32,12 +32,13 @@ export function scopeOf(p: Principal): TeamScope {
 
 /** A where-clause restricting alerts to a scope. */
 export function inScope(scope: TeamScope) {
+  // Literal SQL truth values: SQLite cannot bind a JavaScript boolean.
   return (eb: ExpressionBuilder<Database, 'alerts'>) =>
     scope.all
-      ? eb.val(true)
+      ? sql<SqlBool>`1 = 1`
       : scope.teamIds.length
         ? eb('alerts.team_id', 'in', scope.teamIds)
-        : eb.val(false)
+        : sql<SqlBool>`1 = 0`
 }
 
 /**

@@ -273,4 +273,40 @@ describe.each(kinds)('Opsgenie Alert API v2 on $name', ({ name }) => {
     const got = await api<Json>('GET', '/v2/alerts/prefixed-1/?identifierType=alias')
     expect(got.body.data.message).toBe('prefixed')
   })
+
+  it('serves sessions by role: owners see everything, members their teams, observers only read', async () => {
+    const owner = client(srv.url, `Bearer ${srv.ownerToken}`)
+    const made = await owner<Json>('POST', '/v2/alerts', { message: 'by the owner', alias: 'owner-1' })
+    expect(made.status).toBe(202)
+    const st = (await owner<Json>('GET', `/v2/alerts/requests/${made.body.requestId}`)).body.data
+    expect(st.success).toBe(true)
+    expect((await owner<Json>('GET', '/v2/alerts?query=alias:owner-1')).body.data).toHaveLength(1)
+    expect(
+      (await owner<Json>('POST', '/v2/alerts/owner-1/acknowledge?identifierType=alias', {})).status,
+    ).toBe(202)
+
+    const login = async (username: string, role: string) => {
+      const password = 'a long enough password 1'
+      const u = await owner<Json>('POST', '/api/v1/users', { username, fullName: username, role, password })
+      expect(u.status, JSON.stringify(u.body)).toBe(201)
+      const r = await call<Json>(srv.url, 'POST', '/api/v1/auth/login', { body: { username, password } })
+      return { id: u.body.data.id as string, api: client(srv.url, `Bearer ${r.body.data.token}`) }
+    }
+    const observer = await login(`observer-${name}@vigil.test`, 'observer')
+    expect((await observer.api<Json>('POST', '/v2/alerts', { message: 'nope' })).status).toBe(403)
+    expect(
+      (await observer.api<Json>('POST', '/v2/alerts/owner-1/close?identifierType=alias', {})).status,
+    ).toBe(403)
+    // Not a member of any team: sees nothing, creates nothing.
+    const outsider = await login(`outsider-${name}@vigil.test`, 'user')
+    expect((await outsider.api<Json>('GET', '/v2/alerts?query=alias:owner-1')).body.data).toHaveLength(0)
+    expect((await outsider.api<Json>('POST', '/v2/alerts', { message: 'no team' })).status).toBe(422)
+    // Once a member of the team, the same user sees and acts on its alerts.
+    const added = await owner<Json>('POST', `/api/v1/teams/${srv.teamId}/members`, {
+      user: { id: outsider.id },
+      role: 'user',
+    })
+    expect(added.status, JSON.stringify(added.body)).toBeLessThan(300)
+    expect((await outsider.api<Json>('GET', '/v2/alerts?query=alias:owner-1')).body.data).toHaveLength(1)
+  })
 })
