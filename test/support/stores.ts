@@ -48,22 +48,31 @@ export async function sqliteTestStore(): Promise<TestStore> {
   }
 }
 
-/** A fresh PostgreSQL schema, dropped on dispose, so suites never see each other's rows. */
-export async function postgresTestStore(): Promise<TestStore> {
-  const schema = `vigil_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+/** Creates an empty PostgreSQL schema and returns a URL whose connections use it, and how to drop it. */
+export async function createPostgresSchema(
+  prefix = 'vigil_t',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   const admin = new pg.Client({ connectionString: PG_BASE_URL })
   await admin.connect()
   await admin.query(`create schema ${schema}`)
   await admin.end()
   const url = new URL(PG_BASE_URL)
   url.searchParams.set('options', `-c search_path=${schema}`)
-  const databaseUrl = url.toString()
-  const drop = async () => {
-    const c = new pg.Client({ connectionString: PG_BASE_URL })
-    await c.connect()
-    await c.query(`drop schema if exists ${schema} cascade`)
-    await c.end()
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_BASE_URL })
+      await c.connect()
+      await c.query(`drop schema if exists ${schema} cascade`)
+      await c.end()
+    },
   }
+}
+
+/** A fresh PostgreSQL schema, dropped on dispose, so suites never see each other's rows. */
+export async function postgresTestStore(): Promise<TestStore> {
+  const { url: databaseUrl, drop } = await createPostgresSchema()
   let store: Store
   try {
     store = await openStore({ databaseUrl })
