@@ -16,6 +16,7 @@ import { createAuthenticator } from './auth/authenticate'
 import type { Principal } from './auth/principal'
 import type { AppContext } from './context'
 import type { AppDeps } from './deps'
+import { startHousekeeping } from './engine/housekeeping'
 import { startSnoozeSweeper } from './engine/snooze-sweeper'
 import { AlertService } from './ingest/alert-service'
 import { GroupCommitWriter } from './ingest/group-commit'
@@ -194,8 +195,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   await app.register(consolePlugin, { dir: 'out/renderer' })
 
   const stopSweeper = startSnoozeSweeper(writer, deps.clock, deps.logger)
+  const stopHousekeeping = startHousekeeping(
+    deps.store,
+    deps.clock,
+    { requestStatusMs: deps.config.requestRetentionMs },
+    deps.logger,
+  )
   app.addHook('onClose', async () => {
     stopSweeper()
+    stopHousekeeping()
     await writer.close()
   })
   return { app, ctx }

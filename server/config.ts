@@ -17,6 +17,8 @@ export interface ServerConfig {
   sessionTtlMs: number
   /** Seed demo alerts into an empty store (npm start sets it). */
   demo: boolean
+  /** How long request statuses (GET /v2/alerts/requests/{id}) are kept, in milliseconds. */
+  requestRetentionMs: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -59,6 +61,7 @@ export function loadConfig(
     keyRateLimitPerMinute: int('VIGIL_KEY_RATE_LIMIT', 60_000, 1, 1_000_000_000),
     sessionTtlMs: int('VIGIL_SESSION_TTL_HOURS', 12, 1, 24 * 365) * 3600_000,
     demo: env.VIGIL_DEMO === '1' || env.VIGIL_DEMO === 'true',
+    requestRetentionMs: int('VIGIL_REQUEST_RETENTION_HOURS', 48, 1, 24 * 90) * 3600_000,
   }
   return errors.length ? { ok: false, errors } : { ok: true, config }
 }

@@ -45,6 +45,7 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     keyRateLimitPerMinute: 10_000_000,
     sessionTtlMs: 12 * 3600_000,
     demo: false,
+    requestRetentionMs: 48 * 3600_000,
     ...overrides,
   }
 }
