@@ -73,15 +73,27 @@ function wrap(
 }
 
 /**
- * Reserves `n` consecutive values of a named counter inside the caller's transaction and returns the
- * first. Writers serialize on the counter row, which is what keeps change sequences gap-free in commit order.
+ * Reserves consecutive values of named counters inside the caller's transaction, in one statement, and
+ * returns the first value of each. Writers serialize on the counter rows (taken in name order, so two
+ * instances never deadlock), which is what keeps change sequences in commit order.
  */
-export async function reserveCounter(trx: Transaction<Database>, name: string, n: number): Promise<number> {
-  const row = await trx
+export async function reserveCounters(
+  trx: Transaction<Database>,
+  wanted: Record<string, number>,
+): Promise<Record<string, number>> {
+  const names = Object.keys(wanted).sort()
+  const rows = await trx
     .insertInto('counters')
-    .values({ name, value: n })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`counters.value + ${n}` }))
-    .returning('value')
-    .executeTakeFirstOrThrow()
-  return Number(row.value) - n + 1
+    .values(names.map((name) => ({ name, value: wanted[name] ?? 0 })))
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`counters.value + excluded.value` }))
+    .returning(['name', 'value'])
+    .execute()
+  const first: Record<string, number> = {}
+  for (const r of rows) first[r.name] = Number(r.value) - (wanted[r.name] ?? 0) + 1
+  return first
+}
+
+/** Reserves `n` consecutive values of one counter; see reserveCounters. */
+export async function reserveCounter(trx: Transaction<Database>, name: string, n: number): Promise<number> {
+  return (await reserveCounters(trx, { [name]: n }))[name] as number
 }
