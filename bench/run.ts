@@ -5,9 +5,10 @@
 import { ingestBenchmark } from './ingest/index'
 import { stopAll } from './lib/proc'
 import { type Benchmark, parseCommand } from './lib/registry'
+import { oncallBenchmark } from './oncall/index'
 
 /** Every benchmark, by name. New ones (oncall, escalation, sync) are added to this list. */
-const BENCHMARKS: Benchmark[] = [ingestBenchmark]
+const BENCHMARKS: Benchmark[] = [ingestBenchmark, oncallBenchmark]
 
 // Ctrl-C must not leave servers behind: stop every child we started, then exit.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
