@@ -12,10 +12,12 @@ import { handleError } from './api/errors'
 import { integrationRoutes } from './api/integrations/routes'
 import { opsRoutes } from './api/ops'
 import { alertRoutes } from './api/opsgenie/alerts'
+import { heartbeatRoutes } from './api/opsgenie/heartbeats'
 import { createAuthenticator } from './auth/authenticate'
 import type { Principal } from './auth/principal'
 import type { AppContext } from './context'
 import type { AppDeps } from './deps'
+import { startHeartbeatSweeper } from './engine/heartbeats'
 import { startHousekeeping } from './engine/housekeeping'
 import { startSnoozeSweeper } from './engine/snooze-sweeper'
 import { AlertService } from './ingest/alert-service'
@@ -190,11 +192,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     authRoutes(scope, ctx)
     adminRoutes(scope, ctx)
     alertRoutes(scope, ctx)
+    heartbeatRoutes(scope, ctx)
     integrationRoutes(scope, ctx)
   })
   await app.register(consolePlugin, { dir: 'out/renderer' })
 
   const stopSweeper = startSnoozeSweeper(writer, deps.clock, deps.logger)
+  const stopHeartbeats = startHeartbeatSweeper(ctx, deps.clock, deps.logger)
   const stopHousekeeping = startHousekeeping(
     deps.store,
     deps.clock,
@@ -203,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   )
   app.addHook('onClose', async () => {
     stopSweeper()
+    stopHeartbeats()
     stopHousekeeping()
     await writer.close()
   })

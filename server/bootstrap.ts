@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { normalizeUsername } from '../core/model/user'
+import { integrationEntity, teamEntity, teamMemberAudit, userEntity } from './audit/entities'
+import { type AuditActor, recordAudit, systemOrigin } from './audit/record'
 import { keyFromValue } from './auth/keys'
 import { generatePassword, hashPassword } from './auth/passwords'
 import type { AppDeps } from './deps'
@@ -8,6 +10,9 @@ import type { AppDeps } from './deps'
 export const DEFAULT_TEAM = 'Default'
 /** Name of the API integration whose key comes from VIGIL_BOOTSTRAP_API_KEY. */
 export const BOOTSTRAP_INTEGRATION = 'Bootstrap API'
+
+/** Who the audit log says made bootstrap's changes. */
+export const BOOTSTRAP_ACTOR: AuditActor = { kind: 'system', id: 'bootstrap', name: 'Vigil bootstrap' }
 
 /** What bootstrap did; main.ts prints `generatedPassword` once and nowhere else keeps it. */
 export interface BootstrapResult {
@@ -38,22 +43,43 @@ export async function bootstrap(deps: AppDeps): Promise<BootstrapResult> {
   const anyUser = await db.selectFrom('users').select('id').limit(1).executeTakeFirst()
   if (!anyUser) {
     const password = deps.config.adminPassword ?? generatePassword()
-    const inserted = await db
-      .insertInto('users')
-      .values({
-        id: randomUUID(),
-        username: ownerEmail,
-        full_name: 'Owner',
-        role: 'owner',
-        password_hash: await hashPassword(password),
-        time_zone: 'UTC',
-        blocked: 0,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column('username').doNothing())
-      .returning('id')
-      .executeTakeFirst()
+    const owner = {
+      id: randomUUID(),
+      username: ownerEmail,
+      full_name: 'Owner',
+      role: 'owner' as const,
+      password_hash: await hashPassword(password),
+      time_zone: 'UTC',
+      blocked: 0,
+      created_at: now,
+      updated_at: now,
+    }
+    // Each creation and its audit entry commit together; only the process whose insert won records it.
+    const inserted = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('users')
+        .values(owner)
+        .onConflict((oc) => oc.column('username').doNothing())
+        .returning('id')
+        .executeTakeFirst()
+      if (row) {
+        await recordAudit(trx, {
+          ...systemOrigin(deps.clock, BOOTSTRAP_ACTOR),
+          action: 'create',
+          entity: userEntity(owner),
+          after: {
+            id: owner.id,
+            username: owner.username,
+            fullName: owner.full_name,
+            role: owner.role,
+            timeZone: owner.time_zone,
+            blocked: false,
+            hasPassword: true,
+          },
+        })
+      }
+      return row
+    })
     if (inserted) {
       ownerId = inserted.id
       result.ownerCreated = true
@@ -72,11 +98,25 @@ export async function bootstrap(deps: AppDeps): Promise<BootstrapResult> {
   result.teamId = keyed?.team_id ?? (await ensureTeam(deps, DEFAULT_TEAM, now))
 
   if (ownerId) {
-    await db
-      .insertInto('team_members')
-      .values({ team_id: result.teamId, user_id: ownerId, role: 'admin' })
-      .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
-      .execute()
+    const userId = ownerId
+    const teamId = result.teamId
+    await db.transaction().execute(async (trx) => {
+      const added = await trx
+        .insertInto('team_members')
+        .values({ team_id: teamId, user_id: userId, role: 'admin' })
+        .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
+        .returning('user_id')
+        .executeTakeFirst()
+      if (!added) return
+      const team = await trx.selectFrom('teams').select('name').where('id', '=', teamId).executeTakeFirst()
+      const audit = teamMemberAudit(
+        { id: teamId, name: team?.name ?? teamId },
+        { id: userId, username: ownerEmail },
+        'admin',
+      )
+      const origin = systemOrigin(deps.clock, BOOTSTRAP_ACTOR)
+      await recordAudit(trx, { ...origin, action: 'add-member', entity: audit.entity, after: audit.snapshot })
+    })
   }
 
   if (key) {
@@ -88,17 +128,28 @@ export async function bootstrap(deps: AppDeps): Promise<BootstrapResult> {
 
 async function ensureTeam(deps: AppDeps, name: string, now: number): Promise<string> {
   const { db } = deps.store
-  await db
-    .insertInto('teams')
-    .values({
-      id: randomUUID(),
-      name,
-      description: 'Created at first start',
-      created_at: now,
-      updated_at: now,
+  const row = {
+    id: randomUUID(),
+    name,
+    description: 'Created at first start',
+    created_at: now,
+    updated_at: now,
+  }
+  await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('teams')
+      .values(row)
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returning('id')
+      .executeTakeFirst()
+    if (!inserted) return
+    await recordAudit(trx, {
+      ...systemOrigin(deps.clock, BOOTSTRAP_ACTOR),
+      action: 'create',
+      entity: teamEntity(row),
+      after: { id: row.id, name, description: row.description },
     })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute()
+  })
   const team = await db.selectFrom('teams').select('id').where('name', '=', name).executeTakeFirstOrThrow()
   return team.id
 }
@@ -119,36 +170,67 @@ async function ensureBootstrapIntegration(
     .orderBy('created_at')
     .orderBy('id')
     .executeTakeFirst()
+  const origin = systemOrigin(deps.clock, BOOTSTRAP_ACTOR)
+  const entity = (id: string) => integrationEntity({ id, name: BOOTSTRAP_INTEGRATION })
   try {
     if (named) {
-      // The configured value changed since the last start: the new value replaces the old key.
-      await db
-        .updateTable('integrations')
-        .set({ key_hash: key.hash, key_hint: key.hint, updated_at: now })
-        .where('id', '=', named.id)
-        .execute()
-    } else {
-      await db
-        .insertInto('integrations')
-        .values({
-          id: randomUUID(),
-          name: BOOTSTRAP_INTEGRATION,
-          type: 'API',
-          team_id: teamId,
-          key_hash: key.hash,
-          key_hint: key.hint,
-          enabled: 1,
-          allow_read: 1,
-          allow_write: 1,
-          allow_delete: 1,
-          allow_configuration: 1,
-          rate_limit_per_minute: 0,
-          config: '{}',
-          created_at: now,
-          updated_at: now,
+      // The configured value changed since the last start: the new value replaces the old key. Locked and
+      // compared first, so of several concurrent starts only one changes it and records the rotation.
+      await db.transaction().execute(async (trx) => {
+        const old = await trx
+          .selectFrom('integrations')
+          .select(['key_hash', 'key_hint'])
+          .where('id', '=', named.id)
+          .$if(deps.store.dialect === 'postgres', (q) => q.forUpdate())
+          .executeTakeFirst()
+        if (!old || old.key_hash === key.hash) return
+        await trx
+          .updateTable('integrations')
+          .set({ key_hash: key.hash, key_hint: key.hint, updated_at: now })
+          .where('id', '=', named.id)
+          .execute()
+        // Hints only, as for admin rotations: they tell keys apart and reveal neither.
+        await recordAudit(trx, {
+          ...origin,
+          action: 'rotate-key',
+          entity: entity(named.id),
+          before: { keyHint: old.key_hint },
+          after: { keyHint: key.hint },
         })
-        .onConflict((oc) => oc.column('key_hash').doNothing())
-        .execute()
+      })
+    } else {
+      const row = {
+        id: randomUUID(),
+        name: BOOTSTRAP_INTEGRATION,
+        type: 'API' as const,
+        team_id: teamId,
+        key_hash: key.hash,
+        key_hint: key.hint,
+        enabled: 1,
+        allow_read: 1,
+        allow_write: 1,
+        allow_delete: 1,
+        allow_configuration: 1,
+        rate_limit_per_minute: 0,
+        config: '{}',
+        created_at: now,
+        updated_at: now,
+      }
+      await db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('integrations')
+          .values(row)
+          .onConflict((oc) => oc.column('key_hash').doNothing())
+          .returning('id')
+          .executeTakeFirst()
+        if (!inserted) return
+        await recordAudit(trx, {
+          ...origin,
+          action: 'create',
+          entity: entity(row.id),
+          after: { id: row.id, name: row.name, type: row.type, teamId, keyHint: key.hint },
+        })
+      })
     }
   } catch (err) {
     // A concurrent process gave another row this key first (unique key_hash); adopt that row below.

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely'
-import type { AppDeps } from '../deps'
 import type { Database, IntegrationsTable } from '../store/schema'
 import { hashToken, keyHint, newIntegrationKey } from './tokens'
 
@@ -18,20 +17,6 @@ export function createKey(): NewKey {
 /** The stored forms of a given key value (the bootstrap key comes from the environment). */
 export function keyFromValue(key: string): NewKey {
   return { key, hash: hashToken(key), hint: keyHint(key) }
-}
-
-/**
- * Replaces an integration's key; the old key stops working at once on this instance once the caller
- * evicts it (Authenticator.forgetIntegration) and on others within the cache TTL. Undefined when no such id.
- */
-export async function rotateKey(deps: Pick<AppDeps, 'store' | 'clock'>, integrationId: string) {
-  const next = createKey()
-  const res = await deps.store.db
-    .updateTable('integrations')
-    .set({ key_hash: next.hash, key_hint: next.hint, updated_at: deps.clock.now() })
-    .where('id', '=', integrationId)
-    .executeTakeFirst()
-  return Number(res.numUpdatedRows) > 0 ? next : undefined
 }
 
 /** The integration a key hash belongs to, if any. */

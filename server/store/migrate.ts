@@ -2,6 +2,8 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import type { Dialect } from './dialect'
 import * as m001 from './migrations/001-initial'
 import * as m002 from './migrations/002-drop-alias-index'
+import * as m003 from './migrations/003-heartbeats'
+import * as m004 from './migrations/004-audit-log'
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 
@@ -9,6 +11,8 @@ type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void
 const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': m001,
   '002-drop-alias-index': m002,
+  '003-heartbeats': m003,
+  '004-audit-log': m004,
 }
 
 class CodeMigrationProvider implements MigrationProvider {
@@ -35,7 +39,18 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     provider: new CodeMigrationProvider(dialect),
     ...(schema ? { migrationTableSchema: schema } : {}),
   })
-  const { error, results } = await migrator.migrateToLatest()
+  let { error, results } = await migrator.migrateToLatest()
+  // Kysely's introspection reads every schema's catalog; another schema dropped at that moment (a test
+  // suite finishing, an operator cleaning up) fails it with "schema … does not exist" before anything of
+  // ours ran. Such a failure names no migration and is safe to retry.
+  for (
+    let attempt = 1;
+    error && !results?.length && attempt <= 5 && isConcurrentSchemaDrop(error);
+    attempt++
+  ) {
+    await new Promise((r) => setTimeout(r, 20 * attempt))
+    ;({ error, results } = await migrator.migrateToLatest())
+  }
   const failed = results?.find((r) => r.status === 'Error')
   if (error) {
     const where = failed ? ` in migration ${failed.migrationName}` : ''
@@ -44,4 +59,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     )
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+function isConcurrentSchemaDrop(err: unknown): boolean {
+  return (
+    err instanceof Error && /schema "[^"]+" does not exist|relation "[^"]+" does not exist/.test(err.message)
+  )
 }

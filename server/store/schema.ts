@@ -18,6 +18,8 @@ export interface Database {
   alert_logs: AlertLogsTable
   alert_notes: AlertNotesTable
   alert_requests: AlertRequestsTable
+  audit_log: AuditLogTable
+  heartbeats: HeartbeatsTable
 }
 
 /** Named monotonic counters (tinyId, change sequence) advanced inside the writing transaction. */
@@ -164,4 +166,47 @@ export interface AlertRequestsTable {
   alert_id: string
   alias: string
   processed_at: number
+}
+
+/** One configuration change: who, what, and JSON snapshots before and after (never holding secrets). */
+export interface AuditLogTable {
+  id: Generated<number>
+  at: number
+  actor_kind: 'user' | 'key' | 'system'
+  actor_id: string
+  actor_name: string
+  action: string
+  entity_type: string
+  entity_id: string
+  entity_name: string
+  before: string | null
+  after: string | null
+  request_id: string | null
+}
+
+/** A heartbeat (Opsgenie's /v2/heartbeats); expiry is derived state the sweeper reads by `expires_at`. */
+export interface HeartbeatsTable {
+  id: string
+  /** Unique in the account; the API's identifier. */
+  name: string
+  /** The owner team: its alerts, its keys and its admins. */
+  team_id: string
+  description: string
+  interval: number
+  interval_unit: 'minutes' | 'hours' | 'days'
+  enabled: number
+  expired: number
+  /** Whether a ping after expiry closes the open expiry alert. */
+  auto_close: number
+  last_ping_at: number | null
+  /** When the current interval began: the last ping, or the creation or enable time. */
+  interval_start: number
+  /** interval_start + interval while enabled and not expired; NULL otherwise (the sweeper's index). */
+  expires_at: number | null
+  alert_message: string
+  /** JSON array of strings. */
+  alert_tags: string
+  alert_priority: string
+  created_at: number
+  updated_at: number
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
 import { validateGenericMappingConfig } from '../../../core/integrations'
 import { prefixed, schemaErrors } from '../../../core/integrations/validate'
 import {
@@ -12,11 +13,13 @@ import {
   type IntegrationType,
 } from '../../../core/model/integration'
 import { AliasPrefixOption } from '../../../core/model/integration-config'
+import { integrationEntity as entity } from '../../audit/entities'
+import { originOf, recordAudit } from '../../audit/record'
 import { forbidden, readsEverything, requireKeyAccess, requireTeamManager } from '../../auth/authorize'
-import { createKey, rotateKey } from '../../auth/keys'
+import { createKey } from '../../auth/keys'
 import type { Principal } from '../../auth/principal'
 import type { AppContext } from '../../context'
-import type { IntegrationsTable } from '../../store/schema'
+import type { Database, IntegrationsTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
 import {
   baseUrl,
@@ -31,6 +34,12 @@ import {
 
 const security = SECURITY
 const tags = ['Integrations']
+
+/** The integration as the audit log keeps it: the API view without the key (never stored) and request URLs. */
+function snapshot(row: IntegrationsTable) {
+  const { urls: _urls, ...rest } = integrationView(row, '')
+  return rest
+}
 
 // Every type takes the alias prefix option; the Webhook type takes its field mapping instead (integration-config.ts).
 const checkAliasPrefix = TypeCompiler.Compile(AliasPrefixOption)
@@ -61,6 +70,18 @@ export function integrationAdminRoutes(app: FastifyInstance, ctx: AppContext): v
 
   async function findIntegration(id: string): Promise<IntegrationsTable> {
     const row = await db().selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) throw notFound('Integration', id)
+    return row
+  }
+
+  /** The row as the transaction sees it, locked on PostgreSQL so `before` is what the change replaces. */
+  async function lockIntegration(trx: Kysely<Database>, id: string): Promise<IntegrationsTable> {
+    const row = await trx
+      .selectFrom('integrations')
+      .selectAll()
+      .where('id', '=', id)
+      .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
+      .executeTakeFirst()
     if (!row) throw notFound('Integration', id)
     return row
   }
@@ -115,7 +136,18 @@ export function integrationAdminRoutes(app: FastifyInstance, ctx: AppContext): v
         created_at: now,
         updated_at: now,
       }
-      await db().insertInto('integrations').values(row).execute()
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('integrations').values(row).execute()
+          const after = snapshot(row)
+          await recordAudit(trx, {
+            ...originOf(req, ctx.clock),
+            action: 'create',
+            entity: entity(row),
+            after,
+          })
+        })
       return ok(req, reply, 201, { result: 'Created', data: integrationView(row, baseUrl(req), key.key) })
     },
   )
@@ -201,7 +233,25 @@ export function integrationAdminRoutes(app: FastifyInstance, ctx: AppContext): v
       }
       if (body.rateLimitPerMinute !== undefined) set.rate_limit_per_minute = body.rateLimitPerMinute
       if (body.config !== undefined) set.config = JSON.stringify(checkConfig(row.type, body.config))
-      await db().updateTable('integrations').set(set).where('id', '=', row.id).execute()
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          const before = await lockIntegration(trx, row.id)
+          const after = await trx
+            .updateTable('integrations')
+            .set(set)
+            .where('id', '=', row.id)
+            .returningAll()
+            .executeTakeFirst()
+          if (!after) throw notFound('Integration', row.id)
+          await recordAudit(trx, {
+            ...originOf(req, ctx.clock),
+            action: 'update',
+            entity: entity(after),
+            before: snapshot(before),
+            after: snapshot(after),
+          })
+        })
       ctx.auth.forgetIntegration(row.id)
       const updated = await findIntegration(row.id)
       return ok(req, reply, 200, { result: 'Updated', data: integrationView(updated, baseUrl(req)) })
@@ -222,7 +272,23 @@ export function integrationAdminRoutes(app: FastifyInstance, ctx: AppContext): v
     async (req, reply) => {
       const row = await findIntegration((req.params as { id: string }).id)
       requireTeamManager(req.principal, row.team_id, 'delete')
-      await db().deleteFrom('integrations').where('id', '=', row.id).execute()
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          const gone = await trx
+            .deleteFrom('integrations')
+            .where('id', '=', row.id)
+            .returningAll()
+            .executeTakeFirst()
+          if (!gone) throw notFound('Integration', row.id)
+          const before = snapshot(gone)
+          await recordAudit(trx, {
+            ...originOf(req, ctx.clock),
+            action: 'delete',
+            entity: entity(gone),
+            before,
+          })
+        })
       ctx.auth.forgetIntegration(row.id)
       return ok(req, reply, 200, { result: 'Deleted' })
     },
@@ -242,10 +308,30 @@ export function integrationAdminRoutes(app: FastifyInstance, ctx: AppContext): v
     async (req, reply) => {
       const row = await findIntegration((req.params as { id: string }).id)
       requireTeamManager(req.principal, row.team_id, 'write')
-      const next = await rotateKey(ctx, row.id)
+      const next = createKey()
+      // The new key and the audit entry that records the rotation share one transaction.
+      // The entry shows the key hints before and after, which tell keys apart without revealing either.
+      const updated = await db()
+        .transaction()
+        .execute(async (trx) => {
+          const before = await lockIntegration(trx, row.id)
+          const after = await trx
+            .updateTable('integrations')
+            .set({ key_hash: next.hash, key_hint: next.hint, updated_at: ctx.clock.now() })
+            .where('id', '=', row.id)
+            .returningAll()
+            .executeTakeFirst()
+          if (!after) throw notFound('Integration', row.id)
+          await recordAudit(trx, {
+            ...originOf(req, ctx.clock),
+            action: 'rotate-key',
+            entity: entity(after),
+            before: snapshot(before),
+            after: snapshot(after),
+          })
+          return after
+        })
       ctx.auth.forgetIntegration(row.id)
-      if (!next) throw notFound('Integration', row.id)
-      const updated = await findIntegration(row.id)
       return ok(req, reply, 200, {
         result: 'Rotated',
         data: integrationView(updated, baseUrl(req), next.key),

@@ -12,6 +12,8 @@ import {
   type TeamRole,
 } from '../../../core/model/team'
 import { normalizeUsername } from '../../../core/model/user'
+import { teamEntity, teamMemberAudit } from '../../audit/entities'
+import { type AuditOrigin, originOf, recordAudit } from '../../audit/record'
 import { requireAccountAdmin, requireTeamManager, requireTeamReader } from '../../auth/authorize'
 import type { AppContext } from '../../context'
 import type { TeamsTable } from '../../store/schema'
@@ -32,6 +34,13 @@ import {
 
 const security = SECURITY
 const tags = ['Teams']
+type MemberUser = { id: string; username: string }
+
+/** The entity and snapshots of a team before and after a change (null: did not exist). */
+function teamChange(before: TeamsTable | null, after: TeamsTable) {
+  return { entity: teamEntity(after), before: before && teamView(before), after: teamView(after) }
+}
+
 const MemberParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 200 }),
   userId: Type.String({ minLength: 1, maxLength: 200 }),
@@ -47,15 +56,15 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
     return row
   }
 
-  async function findUserId(idOrUsername: string, field = 'user'): Promise<string> {
-    const q = db().selectFrom('users').select('id')
+  async function findUserId(idOrUsername: string, field = 'user'): Promise<MemberUser> {
+    const q = db().selectFrom('users').select(['id', 'username'])
     const row = await (idOrUsername.includes('@')
       ? q.where('username', '=', normalizeUsername(idOrUsername))
       : q.where('id', '=', idOrUsername)
     ).executeTakeFirst()
     if (!row)
       throw field === 'user' ? invalid('user', `no user ${idOrUsername}`) : notFound('User', idOrUsername)
-    return row.id
+    return row
   }
 
   async function members(teamId: string): Promise<TeamMember[]> {
@@ -78,24 +87,42 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
     }))
   }
 
-  /** Adds the user to the team or changes their role there; true when the membership is new. */
-  async function upsertMember(teamId: string, userId: string, role: TeamRole): Promise<boolean> {
-    const inserted = await db()
-      .insertInto('team_members')
-      .values({ team_id: teamId, user_id: userId, role })
-      .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
-      .returning('user_id')
-      .executeTakeFirst()
-    const added = inserted !== undefined
-    if (!added) {
-      await db()
-        .updateTable('team_members')
-        .set({ role })
-        .where('team_id', '=', teamId)
-        .where('user_id', '=', userId)
-        .execute()
-    }
-    await forgetUserSessions(ctx, userId)
+  /**
+   * Adds the user to the team or changes their role there, with its audit entry in the same transaction
+   * (none when the role already was that); true when the membership is new.
+   */
+  async function upsertMember(origin: AuditOrigin, team: TeamsTable, user: MemberUser, role: TeamRole) {
+    const added = await db()
+      .transaction()
+      .execute(async (trx) => {
+        const old = await trx
+          .selectFrom('team_members')
+          .select('role')
+          .where('team_id', '=', team.id)
+          .where('user_id', '=', user.id)
+          .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
+          .executeTakeFirst()
+        if (old?.role === role) return false
+        if (old) {
+          const q = trx.updateTable('team_members').set({ role }).where('team_id', '=', team.id)
+          await q.where('user_id', '=', user.id).execute()
+        } else {
+          const inserted = await trx
+            .insertInto('team_members')
+            .values({ team_id: team.id, user_id: user.id, role })
+            .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
+            .returning('user_id')
+            .executeTakeFirst()
+          // Only a concurrent add of the same member gets here (PostgreSQL locks no absent row); say so.
+          if (!inserted) throw new ApiError(409, 'The membership changed concurrently; retry')
+        }
+        const { entity, snapshot } = teamMemberAudit(team, user, role)
+        const before = old ? teamMemberAudit(team, user, old.role).snapshot : null
+        const action = old ? 'update' : 'add-member'
+        await recordAudit(trx, { ...origin, action, entity, before, after: snapshot })
+        return !old
+      })
+    await forgetUserSessions(ctx, user.id)
     return added
   }
 
@@ -125,13 +152,18 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
         created_at: now,
         updated_at: now,
       }
-      const inserted = await db()
-        .insertInto('teams')
-        .values(row)
-        .onConflict((oc) => oc.column('name').doNothing())
-        .returning('id')
-        .executeTakeFirst()
-      if (!inserted) throw new ApiError(409, `A team named ${row.name} already exists`)
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          const inserted = await trx
+            .insertInto('teams')
+            .values(row)
+            .onConflict((oc) => oc.column('name').doNothing())
+            .returning('id')
+            .executeTakeFirst()
+          if (!inserted) throw new ApiError(409, `A team named ${row.name} already exists`)
+          await recordAudit(trx, { ...originOf(req, ctx.clock), action: 'create', ...teamChange(null, row) })
+        })
       return ok(req, reply, 201, { result: 'Created', data: teamView(row) })
     },
   )
@@ -191,8 +223,27 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
       const set: Partial<TeamsTable> = { updated_at: ctx.clock.now() }
       if (body.name !== undefined) set.name = body.name.trim()
       if (body.description !== undefined) set.description = body.description
+      const origin = originOf(req, ctx.clock)
       try {
-        await db().updateTable('teams').set(set).where('id', '=', team.id).execute()
+        await db()
+          .transaction()
+          .execute(async (trx) => {
+            // Read inside the transaction (locked on PostgreSQL) so `before` is what the update replaces.
+            const before = await trx
+              .selectFrom('teams')
+              .selectAll()
+              .where('id', '=', team.id)
+              .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
+              .executeTakeFirst()
+            const row = await trx
+              .updateTable('teams')
+              .set(set)
+              .where('id', '=', team.id)
+              .returningAll()
+              .executeTakeFirst()
+            if (!before || !row) throw notFound('Team', team.id)
+            await recordAudit(trx, { ...origin, action: 'update', ...teamChange(before, row) })
+          })
       } catch (err) {
         if (isUniqueViolation(err)) throw new ApiError(409, `A team named ${set.name} already exists`)
         throw err
@@ -222,12 +273,31 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (await hasAlerts.executeTakeFirst()) throw inUse()
       const integrations = await db()
         .selectFrom('integrations')
-        .select('id')
+        .select(['id', 'name', 'type'])
         .where('team_id', '=', team.id)
         .execute()
-      const memberIds = (await members(team.id)).map((m) => m.user.id)
+      const teamMembers = await members(team.id)
+      const memberIds = teamMembers.map((m) => m.user.id)
+      const origin = originOf(req, ctx.clock)
       try {
-        await db().deleteFrom('teams').where('id', '=', team.id).execute()
+        await db()
+          .transaction()
+          .execute(async (trx) => {
+            const row = await trx
+              .deleteFrom('teams')
+              .where('id', '=', team.id)
+              .returningAll()
+              .executeTakeFirst()
+            if (!row) throw notFound('Team', team.id)
+            // Members and integrations go with the team (ON DELETE CASCADE); the one entry names them all.
+            const gone = teamMembers.map((m) => ({
+              userId: m.user.id,
+              username: m.user.username,
+              role: m.role,
+            }))
+            const before = { ...teamView(row), members: gone, integrations }
+            await recordAudit(trx, { ...origin, action: 'delete', entity: teamEntity(row), before })
+          })
       } catch (err) {
         if (isForeignKeyViolation(err)) throw inUse()
         throw err
@@ -279,9 +349,9 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
       const body = req.body as MemberAdd
       const ident = body.user.id ?? body.user.username
       if (!ident) throw invalid('user', 'must have an id or a username')
-      const userId = await findUserId(ident)
-      const added = await upsertMember(team.id, userId, body.role ?? 'user')
-      const data = await memberView(team.id, userId)
+      const user = await findUserId(ident)
+      const added = await upsertMember(originOf(req, ctx.clock), team, user, body.role ?? 'user')
+      const data = await memberView(team.id, user.id)
       return ok(req, reply, added ? 201 : 200, { result: added ? 'Added' : 'Updated', data })
     },
   )
@@ -304,9 +374,9 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { identifierType } = req.query as TeamIdentifierQuery
       const team = await findTeam(params.id, identifierType)
       requireTeamManager(req.principal, team.id, 'write')
-      const userId = await findUserId(params.userId, 'path')
-      const added = await upsertMember(team.id, userId, (req.body as MemberPut).role)
-      const data = await memberView(team.id, userId)
+      const user = await findUserId(params.userId, 'path')
+      const added = await upsertMember(originOf(req, ctx.clock), team, user, (req.body as MemberPut).role)
+      const data = await memberView(team.id, user.id)
       return ok(req, reply, added ? 201 : 200, { result: added ? 'Added' : 'Updated', data })
     },
   )
@@ -328,14 +398,22 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { identifierType } = req.query as TeamIdentifierQuery
       const team = await findTeam(params.id, identifierType)
       requireTeamManager(req.principal, team.id, 'delete')
-      const userId = await findUserId(params.userId, 'path')
-      const res = await db()
-        .deleteFrom('team_members')
-        .where('team_id', '=', team.id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst()
-      if (Number(res.numDeletedRows) === 0) throw notFound('Team member', params.userId)
-      await forgetUserSessions(ctx, userId)
+      const user = await findUserId(params.userId, 'path')
+      const origin = originOf(req, ctx.clock)
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          const row = await trx
+            .deleteFrom('team_members')
+            .where('team_id', '=', team.id)
+            .where('user_id', '=', user.id)
+            .returning('role')
+            .executeTakeFirst()
+          if (!row) throw notFound('Team member', params.userId)
+          const { entity, snapshot } = teamMemberAudit(team, user, row.role)
+          await recordAudit(trx, { ...origin, action: 'remove-member', entity, before: snapshot })
+        })
+      await forgetUserSessions(ctx, user.id)
       return ok(req, reply, 200, { result: 'Removed' })
     },
   )

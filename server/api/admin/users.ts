@@ -11,6 +11,8 @@ import {
   UserListQuery,
   UserPatch,
 } from '../../../core/model/user'
+import { userEntity as entity } from '../../audit/entities'
+import { originOf, recordAudit } from '../../audit/record'
 import { forbidden, requireAccountAdmin, requireUser } from '../../auth/authorize'
 import { hashPassword, verifyPassword } from '../../auth/passwords'
 import type { UserPrincipal } from '../../auth/principal'
@@ -106,13 +108,25 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
         created_at: now,
         updated_at: now,
       }
-      const inserted = await db()
-        .insertInto('users')
-        .values(row)
-        .onConflict((oc) => oc.column('username').doNothing())
-        .returning('id')
-        .executeTakeFirst()
-      if (!inserted) throw new ApiError(409, `A user with username ${row.username} already exists`)
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          const inserted = await trx
+            .insertInto('users')
+            .values(row)
+            .onConflict((oc) => oc.column('username').doNothing())
+            .returning('id')
+            .executeTakeFirst()
+          if (!inserted) throw new ApiError(409, `A user with username ${row.username} already exists`)
+          // The view, not the row: it says hasPassword and never carries the hash.
+          const after = userView(row)
+          await recordAudit(trx, {
+            ...originOf(req, ctx.clock),
+            action: 'create',
+            entity: entity(row),
+            after,
+          })
+        })
       return ok(req, reply, 201, { result: 'Created', data: userView(row) })
     },
   )
@@ -211,11 +225,35 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
       const losesOwner =
         target.role === 'owner' && ((set.role !== undefined && set.role !== 'owner') || set.blocked === 1)
       const update = async (trx: Kysely<Database>) => {
-        await trx.updateTable('users').set(set).where('id', '=', target.id).execute()
+        // Read inside the transaction (locked on PostgreSQL) so `before` is exactly what the update replaces.
+        const before = await trx
+          .selectFrom('users')
+          .selectAll()
+          .where('id', '=', target.id)
+          .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
+          .executeTakeFirst()
+        const row = await trx
+          .updateTable('users')
+          .set(set)
+          .where('id', '=', target.id)
+          .returningAll()
+          .executeTakeFirst()
+        if (!before || !row) throw notFound('User', target.id)
+        // A new password changes nothing else the view shows: say that it changed, never what it is.
+        const after =
+          set.password_hash === undefined ? userView(row) : { ...userView(row), passwordChanged: true }
+        const origin = originOf(req, ctx.clock)
+        await recordAudit(trx, {
+          ...origin,
+          action: 'update',
+          entity: entity(row),
+          before: userView(before),
+          after,
+        })
       }
       try {
         if (losesOwner) await guardOwners(update)
-        else await update(db())
+        else await db().transaction().execute(update)
       } catch (err) {
         if (isUniqueViolation(err))
           throw new ApiError(409, `A user with username ${set.username} already exists`)
@@ -243,10 +281,17 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (target.role === 'owner' && me.role !== 'owner') throw forbidden('Only an owner can delete an owner')
       const sessions = await liveSessionIds(ctx, target.id)
       const remove = async (trx: Kysely<Database>) => {
-        await trx.deleteFrom('users').where('id', '=', target.id).execute()
+        const row = await trx
+          .deleteFrom('users')
+          .where('id', '=', target.id)
+          .returningAll()
+          .executeTakeFirst()
+        if (!row) throw notFound('User', target.id)
+        const before = userView(row)
+        await recordAudit(trx, { ...originOf(req, ctx.clock), action: 'delete', entity: entity(row), before })
       }
       if (target.role === 'owner') await guardOwners(remove)
-      else await remove(db())
+      else await db().transaction().execute(remove)
       // Sessions and memberships went with the row (ON DELETE CASCADE); the cache must follow.
       for (const id of sessions) ctx.auth.forgetSession(id)
       return ok(req, reply, 200, { result: 'Deleted' })
