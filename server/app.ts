@@ -12,7 +12,13 @@ import { handleError } from './api/errors'
 import { integrationRoutes } from './api/integrations/routes'
 import { opsRoutes } from './api/ops'
 import { alertRoutes } from './api/opsgenie/alerts'
+import { escalationRoutes } from './api/opsgenie/escalations'
 import { heartbeatRoutes } from './api/opsgenie/heartbeats'
+import { routingRuleRoutes } from './api/opsgenie/routing-rules'
+import { scheduleCalendarRoutes } from './api/opsgenie/schedule-calendar'
+import { schedulePartRoutes } from './api/opsgenie/schedule-parts'
+import { scheduleQueryRoutes } from './api/opsgenie/schedule-queries'
+import { scheduleRoutes } from './api/opsgenie/schedules'
 import { createAuthenticator } from './auth/authenticate'
 import type { Principal } from './auth/principal'
 import type { AppContext } from './context'
@@ -193,6 +199,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     adminRoutes(scope, ctx)
     alertRoutes(scope, ctx)
     heartbeatRoutes(scope, ctx)
+    scheduleRoutes(scope, ctx)
+    schedulePartRoutes(scope, ctx)
+    scheduleQueryRoutes(scope, ctx)
+    scheduleCalendarRoutes(scope, ctx)
+    escalationRoutes(scope, ctx)
+    routingRuleRoutes(scope, ctx)
     integrationRoutes(scope, ctx)
   })
   await app.register(consolePlugin, { dir: 'out/renderer' })

@@ -4,6 +4,8 @@ import * as m001 from './migrations/001-initial'
 import * as m002 from './migrations/002-drop-alias-index'
 import * as m003 from './migrations/003-heartbeats'
 import * as m004 from './migrations/004-audit-log'
+import * as m005 from './migrations/005-schedules'
+import * as m006 from './migrations/006-escalations-routing'
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 
@@ -13,6 +15,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '002-drop-alias-index': m002,
   '003-heartbeats': m003,
   '004-audit-log': m004,
+  '005-schedules': m005,
+  '006-escalations-routing': m006,
 }
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -20,6 +20,11 @@ export interface Database {
   alert_requests: AlertRequestsTable
   audit_log: AuditLogTable
   heartbeats: HeartbeatsTable
+  escalation_policies: EscalationPoliciesTable
+  routing_rules: RoutingRulesTable
+  schedules: SchedulesTable
+  schedule_overrides: ScheduleOverridesTable
+  calendar_tokens: CalendarTokensTable
 }
 
 /** Named monotonic counters (tinyId, change sequence) advanced inside the writing transaction. */
@@ -207,6 +212,79 @@ export interface HeartbeatsTable {
   /** JSON array of strings. */
   alert_tags: string
   alert_priority: string
+  created_at: number
+  updated_at: number
+}
+
+/** A schedule (Opsgenie's /v2/schedules); its rotations are core's Rotation[] as JSON (wall-clock dates). */
+export interface SchedulesTable {
+  id: string
+  /** Unique in the account; the API's name identifier. */
+  name: string
+  team_id: string
+  description: string
+  /** IANA zone the rotations' wall-clock dates are in. */
+  timezone: string
+  enabled: number
+  /** JSON array of core/model/schedule Rotation, with ids. */
+  rotations: string
+  created_at: number
+  updated_at: number
+}
+
+/** One override of a schedule: `user_id` is on call instead between two instants. */
+export interface ScheduleOverridesTable {
+  id: string
+  schedule_id: string
+  /** Opsgenie's override alias, unique within the schedule. */
+  alias: string
+  user_id: string
+  start_at: number
+  end_at: number
+  /** JSON array of rotation ids; NULL means every rotation. */
+  rotation_ids: string | null
+  created_at: number
+}
+
+/** The live token of a schedule's or a user's .ics feed (SHA-256 hex; rotating replaces the row). */
+export interface CalendarTokensTable {
+  kind: 'schedule' | 'user'
+  subject_id: string
+  token_hash: string
+  created_at: number
+}
+
+/** An escalation policy (Opsgenie's /v2/escalations) in Vigil's internal model (core/model/escalation.ts). */
+export interface EscalationPoliciesTable {
+  id: string
+  /** Unique in the account; the API's name identifier. */
+  name: string
+  /** The owner team. */
+  team_id: string
+  description: string
+  /** JSON array of EscalationRule (delays in minutes, recipients by id). */
+  rules: string
+  /** JSON EscalationRepeat, or NULL when the policy does not repeat. */
+  repeat: string | null
+  created_at: number
+  updated_at: number
+}
+
+/** A team routing rule (Opsgenie's /v2/teams/{id}/routing-rules); JSON columns hold the internal model. */
+export interface RoutingRulesTable {
+  id: string
+  team_id: string
+  name: string
+  /** 0-based place among the team's non-default rules (0 for the default rule, which always goes last). */
+  position: number
+  /** JSON Criteria. */
+  criteria: string
+  /** JSON TimeRestriction, or NULL for always. */
+  time_restriction: string | null
+  timezone: string
+  /** JSON RoutingNotify. */
+  notify: string
+  is_default: number
   created_at: number
   updated_at: number
 }
