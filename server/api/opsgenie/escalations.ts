@@ -10,7 +10,6 @@ import {
   type EscalationPolicy,
 } from '../../../core/model/escalation'
 import { originOf, recordAudit } from '../../audit/record'
-import { isAccountAdmin, type Principal } from '../../auth/principal'
 import type { AppContext } from '../../context'
 import { canReadTeam, readableTeams, requireConfigChange, requireConfigRead } from '../../escalations/access'
 import {
@@ -23,6 +22,7 @@ import {
 import type { Database, EscalationPoliciesTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
 import { UNPROCESSABLE } from './access'
+import { defaultOwnerTeam, resolveOwnerTeam } from './owner-team'
 
 const security: Array<Record<string, string[]>> = [{ GenieKey: [] }, { Session: [] }]
 const tags = ['escalations']
@@ -124,29 +124,6 @@ export function escalationRoutes(app: FastifyInstance, ctx: AppContext): void {
     return row
   }
 
-  async function resolveTeam(ref: { id?: string; name?: string }): Promise<string> {
-    const team = await db()
-      .selectFrom('teams')
-      .select('id')
-      .$if(ref.id !== undefined, (q) => q.where('id', '=', ref.id as string))
-      .$if(ref.id === undefined, (q) => q.where('name', '=', ref.name as string))
-      .executeTakeFirst()
-    if (!team) throw invalid({ ownerTeam: `team ${ref.id ?? ref.name} does not exist` })
-    return team.id
-  }
-
-  async function defaultTeam(p: Principal): Promise<string> {
-    if (p.kind === 'key') return p.teamId
-    for (const [teamId, role] of p.teams) if (role === 'admin') return teamId
-    const first = p.teams.keys().next()
-    if (!first.done) return first.value
-    if (isAccountAdmin(p)) {
-      const any = await db().selectFrom('teams').select('id').orderBy('created_at').executeTakeFirst()
-      if (any) return any.id
-    }
-    throw invalid({ ownerTeam: 'is required: you belong to no team' })
-  }
-
   /** Builds and validates the internal policy; 422 with Opsgenie field names on any problem. */
   async function policyOf(
     id: string,
@@ -209,7 +186,9 @@ export function escalationRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req, reply) => {
       const p = req.principal
       if (p.kind === 'key') requireConfigChange(p, p.teamId, 'write')
-      const teamId = req.body.ownerTeam ? await resolveTeam(req.body.ownerTeam) : await defaultTeam(p)
+      const teamId = req.body.ownerTeam
+        ? await resolveOwnerTeam(db(), req.body.ownerTeam)
+        : await defaultOwnerTeam(db(), p)
       requireConfigChange(p, teamId, 'write')
       const now = ctx.clock.now()
       const policy = await policyOf(newId(now), teamId, req.body)
@@ -255,7 +234,7 @@ export function escalationRoutes(app: FastifyInstance, ctx: AppContext): void {
       const current = await visible(req)
       requireConfigChange(p, current.team_id, 'write')
       const b = req.body
-      const teamId = b.ownerTeam ? await resolveTeam(b.ownerTeam) : current.team_id
+      const teamId = b.ownerTeam ? await resolveOwnerTeam(db(), b.ownerTeam) : current.team_id
       if (teamId !== current.team_id) requireConfigChange(p, teamId, 'write')
       const stored = JSON.parse(current.rules) as EscalationPolicy['rules']
       const repeat =

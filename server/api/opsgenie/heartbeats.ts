@@ -11,13 +11,14 @@ import {
   type IntervalUnit,
 } from '../../../core/model/heartbeat'
 import { forbidden, requireTeamManager } from '../../auth/authorize'
-import { isAccountAdmin, type Principal, principalName } from '../../auth/principal'
+import { type Principal, principalName } from '../../auth/principal'
 import type { AppContext } from '../../context'
 import { expiresAt, type HeartbeatRow, lockHeartbeat, pingHeartbeat } from '../../engine/heartbeats'
 import { scopeOf } from '../../ingest/alert-service'
 import type { HeartbeatsTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
 import { UNPROCESSABLE } from './access'
+import { defaultOwnerTeam, resolveOwnerTeam } from './owner-team'
 
 const security: Array<Record<string, string[]>> = [{ GenieKey: [] }, { Session: [] }]
 const tags = ['heartbeats']
@@ -90,31 +91,6 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
     return view(row)
   }
 
-  /** The team an `ownerTeam` reference names (id first, then name), or 422. */
-  async function resolveTeam(ref: { id?: string; name?: string }): Promise<string> {
-    const team = await db()
-      .selectFrom('teams')
-      .select('id')
-      .$if(ref.id !== undefined, (q) => q.where('id', '=', ref.id as string))
-      .$if(ref.id === undefined, (q) => q.where('name', '=', ref.name as string))
-      .executeTakeFirst()
-    if (!team) throw invalid('ownerTeam', `team ${ref.id ?? ref.name} does not exist`)
-    return team.id
-  }
-
-  /** The owner team of a new heartbeat that names none: the key's team, or a team the user administers. */
-  async function defaultTeam(p: Principal): Promise<string> {
-    if (p.kind === 'key') return p.teamId
-    for (const [teamId, role] of p.teams) if (role === 'admin') return teamId
-    const first = p.teams.keys().next()
-    if (!first.done) return first.value
-    if (isAccountAdmin(p)) {
-      const any = await db().selectFrom('teams').select('id').orderBy('created_at').executeTakeFirst()
-      if (any) return any.id
-    }
-    throw invalid('ownerTeam', 'is required: you belong to no team')
-  }
-
   /**
    * Runs a change on a locked heartbeat in the writer's transaction and answers 200 with it. `change`
    * returns the columns to set; returning null leaves the row as it is.
@@ -181,7 +157,7 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
       const b = req.body
       if (b.name.trim() === '') throw invalid('name', 'must not be blank')
       if (p.kind === 'key') requireTeamManager(p, p.teamId, 'write')
-      const teamId = b.ownerTeam ? await resolveTeam(b.ownerTeam) : await defaultTeam(p)
+      const teamId = b.ownerTeam ? await resolveOwnerTeam(db(), b.ownerTeam) : await defaultOwnerTeam(db(), p)
       requireTeamManager(p, teamId, 'write')
       const now = ctx.clock.now()
       const row: HeartbeatsTable = {
@@ -235,7 +211,7 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
       const b = req.body
       const current = await visible(p, req.params.name)
       requireTeamManager(p, current.team_id, 'write')
-      const teamId = b.ownerTeam ? await resolveTeam(b.ownerTeam) : undefined
+      const teamId = b.ownerTeam ? await resolveOwnerTeam(db(), b.ownerTeam) : undefined
       if (teamId !== undefined) requireTeamManager(p, teamId, 'write')
       const alertTags = b.alertTags === undefined ? undefined : JSON.stringify(cleanTags(b.alertTags))
       const data = await mutate(req.params.name, (row, now) => {

@@ -5,7 +5,6 @@ import type { Kysely } from 'kysely'
 import { isValidScheduleZone, type Rotation, type Schedule } from '../../../core/model/schedule'
 import { originOf, recordAudit } from '../../audit/record'
 import { requireTeamManager } from '../../auth/authorize'
-import { isAccountAdmin, type Principal } from '../../auth/principal'
 import type { AppContext } from '../../context'
 import { identifierTypeOf, listVisibleSchedules, visibleSchedule } from '../../schedules/access'
 import {
@@ -21,6 +20,7 @@ import { type LoadedSchedule, namesFor } from '../../schedules/store'
 import { changeSchedule, pruneOverrides } from '../../schedules/write'
 import type { Database } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
+import { defaultOwnerTeam, resolveOwnerTeam } from './owner-team'
 
 export const security: Array<Record<string, string[]>> = [{ GenieKey: [] }, { Session: [] }]
 export const tags = ['schedules']
@@ -51,31 +51,6 @@ async function buildRotations(
 export function scheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = () => ctx.store.db
 
-  async function resolveTeam(ref: { id?: string; name?: string }): Promise<string> {
-    if (ref.id === undefined && ref.name === undefined) throw invalid('ownerTeam', 'needs an id or a name')
-    const team = await db()
-      .selectFrom('teams')
-      .select('id')
-      .$if(ref.id !== undefined, (q) => q.where('id', '=', ref.id as string))
-      .$if(ref.id === undefined, (q) => q.where('name', '=', ref.name as string))
-      .executeTakeFirst()
-    if (!team) throw invalid('ownerTeam', `team ${ref.id ?? ref.name} does not exist`)
-    return team.id
-  }
-
-  /** The owner team of a new schedule that names none: the key's team, or a team the user administers. */
-  async function defaultTeam(p: Principal): Promise<string> {
-    if (p.kind === 'key') return p.teamId
-    for (const [teamId, role] of p.teams) if (role === 'admin') return teamId
-    const first = p.teams.keys().next()
-    if (!first.done) return first.value
-    if (isAccountAdmin(p)) {
-      const any = await db().selectFrom('teams').select('id').orderBy('created_at').executeTakeFirst()
-      if (any) return any.id
-    }
-    throw invalid('ownerTeam', 'is required: you belong to no team')
-  }
-
   async function view(loaded: LoadedSchedule) {
     return scheduleView(loaded, await namesFor(db(), [loaded.schedule]))
   }
@@ -97,7 +72,7 @@ export function scheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
       const b = req.body
       if (b.name.trim() === '') throw invalid('name', 'must not be blank')
       if (p.kind === 'key') requireTeamManager(p, p.teamId, 'write')
-      const teamId = b.ownerTeam ? await resolveTeam(b.ownerTeam) : await defaultTeam(p)
+      const teamId = b.ownerTeam ? await resolveOwnerTeam(db(), b.ownerTeam) : await defaultOwnerTeam(db(), p)
       requireTeamManager(p, teamId, 'write')
       const zone = b.timezone ?? 'UTC'
       if (!isValidScheduleZone(zone)) throw invalid('timezone', `unknown time zone '${zone}'`)
@@ -165,7 +140,7 @@ export function scheduleRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (b.name !== undefined && b.name.trim() === '') throw invalid('name', 'must not be blank')
       if (b.timezone !== undefined && !isValidScheduleZone(b.timezone))
         throw invalid('timezone', `unknown time zone '${b.timezone}'`)
-      const teamId = b.ownerTeam ? await resolveTeam(b.ownerTeam) : undefined
+      const teamId = b.ownerTeam ? await resolveOwnerTeam(db(), b.ownerTeam) : undefined
       if (teamId !== undefined) requireTeamManager(p, teamId, 'write')
       const id = await changeSchedule(
         ctx,
