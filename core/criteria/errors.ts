@@ -1,7 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
-import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
-import { describeSchema, fieldPath, prefixed } from '../integrations/validate'
+import { fieldPath, prefixed, schemaErrorMessage } from '../integrations/validate'
 
 /*
  * Per-field validation messages keyed by a readable path (`rules[1].notifyType`), the shape the API's
@@ -26,43 +25,13 @@ export function joinPath(prefix: string, field: string): string {
   return prefixed(prefix, field)
 }
 
-function messageFor(e: ValueError): string {
-  if (typeof e.schema.errorMessage === 'string' && e.type !== ValueErrorType.ObjectRequiredProperty) {
-    return e.schema.errorMessage
-  }
-  switch (e.type) {
-    case ValueErrorType.ObjectRequiredProperty:
-      return 'required'
-    case ValueErrorType.ObjectAdditionalProperties:
-      return 'unknown property'
-    case ValueErrorType.StringMinLength:
-      return e.schema.minLength === 1
-        ? 'must not be empty'
-        : `must be at least ${e.schema.minLength} characters`
-    case ValueErrorType.StringMaxLength:
-      return `must be at most ${e.schema.maxLength} characters`
-    case ValueErrorType.ArrayMinItems:
-      return `must have at least ${e.schema.minItems} item(s)`
-    case ValueErrorType.ArrayMaxItems:
-      return `must have at most ${e.schema.maxItems} items`
-    case ValueErrorType.NumberMinimum:
-    case ValueErrorType.IntegerMinimum:
-      return `must be at least ${e.schema.minimum}`
-    case ValueErrorType.NumberMaximum:
-    case ValueErrorType.IntegerMaximum:
-      return `must be at most ${e.schema.maximum}`
-    default:
-      return `must be ${describeSchema(e.schema)}`
-  }
-}
-
 /** Shape errors of `value` against a TypeBox schema, keyed by readable path under `prefix`. */
 export function shapeErrors(schema: TSchema, value: unknown, prefix = '', rootName = '(body)'): FieldErrors {
   const errors: FieldErrors = {}
   if (Value.Check(schema, value)) return errors
   for (const e of Value.Errors(schema, value)) {
     const path = fieldPath(e.path)
-    addError(errors, path ? joinPath(prefix, path) : prefix || rootName, messageFor(e))
+    addError(errors, path ? joinPath(prefix, path) : prefix || rootName, schemaErrorMessage(e))
     if (Object.keys(errors).length >= MAX_ERRORS) break
   }
   return errors

@@ -60,7 +60,8 @@ export function describeSchema(schema: TSchema): string {
   }
 }
 
-function messageFor(e: ValueError): string {
+/** One readable message for a TypeBox validation error, shared by every per-field error map in core. */
+export function schemaErrorMessage(e: ValueError): string {
   // A schema can carry its own wording (e.g. the JSON pointer pattern), which beats any generic text.
   if (typeof e.schema.errorMessage === 'string' && e.type !== ValueErrorType.ObjectRequiredProperty) {
     return e.schema.errorMessage
@@ -76,10 +77,18 @@ function messageFor(e: ValueError): string {
         : `must be at least ${e.schema.minLength} characters`
     case ValueErrorType.StringMaxLength:
       return `must be at most ${e.schema.maxLength} characters`
+    case ValueErrorType.ArrayMinItems:
+      return `must have at least ${e.schema.minItems} item(s)`
     case ValueErrorType.ArrayMaxItems:
       return `must have at most ${e.schema.maxItems} items`
     case ValueErrorType.ObjectMaxProperties:
       return `must have at most ${e.schema.maxProperties} keys`
+    case ValueErrorType.NumberMinimum:
+    case ValueErrorType.IntegerMinimum:
+      return `must be at least ${e.schema.minimum}`
+    case ValueErrorType.NumberMaximum:
+    case ValueErrorType.IntegerMaximum:
+      return `must be at most ${e.schema.maximum}`
     case ValueErrorType.StringPattern:
       return 'has an invalid format'
     default:
@@ -102,7 +111,7 @@ export function schemaErrors<T extends TSchema>(
   for (const e of check.Errors(value)) {
     const key = fieldPath(e.path) || rootName
     if (Object.hasOwn(errors, key)) continue
-    Object.defineProperty(errors, key, { value: messageFor(e), enumerable: true, writable: true })
+    Object.defineProperty(errors, key, { value: schemaErrorMessage(e), enumerable: true, writable: true })
     if (++count === MAX_ERRORS) break
   }
   return errors
