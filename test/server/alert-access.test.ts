@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixtures } from '../support/fixtures'
 import { client } from '../support/http'
 import { startTestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
@@ -15,16 +16,8 @@ describe.each(kinds)('integration keys on alerts, on $name', ({ name }) => {
   })
   afterAll(async () => srv?.close())
 
-  async function key(teamId: string, flags: Record<string, boolean> = {}) {
-    const r = await owner<Json>('POST', '/api/v1/integrations', {
-      name: `k-${Math.random()}`,
-      type: 'API',
-      teamId,
-      ...flags,
-    })
-    expect(r.status, JSON.stringify(r.body)).toBe(201)
-    return client(srv.url, `GenieKey ${r.body.data.apiKey}`)
-  }
+  const key = (teamId: string, flags: Record<string, boolean> = {}) =>
+    fixtures(srv).integrationKey(teamId, flags)
 
   it('honours the read, write and delete flags', async () => {
     const full = client(srv.url, `GenieKey ${srv.apiKey}`)

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../core/time/clock'
+import { fixtures } from '../support/fixtures'
 import { client } from '../support/http'
-import { login, startTestServer, TEST_OWNER, type TestServer } from '../support/server'
+import { startTestServer, TEST_OWNER, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
 
 type Json = Record<string, any>
 const kinds = await storeKinds()
+type Fx = ReturnType<typeof fixtures>
 
 describe.each(kinds)('Opsgenie Escalation API on $name', ({ name }) => {
   const clock = new ManualClock(Date.UTC(2026, 2, 1, 9, 0, 0))
@@ -19,36 +21,9 @@ describe.each(kinds)('Opsgenie Escalation API on $name', ({ name }) => {
   })
   afterAll(async () => srv?.close())
 
-  async function integrationKey(teamId: string, flags: Json = {}): Promise<ReturnType<typeof client>> {
-    const r = await owner<Json>('POST', '/api/v1/integrations', {
-      name: `k-${Math.random()}`,
-      type: 'API',
-      teamId,
-      ...flags,
-    })
-    expect(r.status).toBe(201)
-    return client(srv.url, `GenieKey ${r.body.data.apiKey}`)
-  }
-
-  async function team(teamName: string): Promise<string> {
-    const r = await owner<Json>('POST', '/api/v1/teams', { name: teamName })
-    expect(r.status).toBe(201)
-    return r.body.data.id
-  }
-
-  async function user(username: string, role: string, teamId?: string, teamRole = 'user') {
-    const password = 'a long enough password 1'
-    const r = await owner<Json>('POST', '/api/v1/users', { username, fullName: username, role, password })
-    expect(r.status).toBe(201)
-    if (teamId) {
-      const m = await owner('POST', `/api/v1/teams/${teamId}/members`, { user: { username }, role: teamRole })
-      expect(m.status).toBe(201)
-    }
-    return {
-      id: r.body.data.id as string,
-      call: client(srv.url, `Bearer ${await login(srv.url, username, password)}`),
-    }
-  }
+  const integrationKey: Fx['integrationKey'] = (...a) => fixtures(srv).integrationKey(...a)
+  const team: Fx['team'] = (...a) => fixtures(srv).team(...a)
+  const user: Fx['user'] = (...a) => fixtures(srv).user(...a)
 
   const policy = (over: Json = {}) => ({
     name: 'esc',
@@ -250,21 +225,21 @@ describe.each(kinds)('Opsgenie Escalation API on $name', ({ name }) => {
     expect((await otherKey('POST', '/v2/escalations', policy({ name: 'acc-4' }))).status).toBe(201)
 
     const member = await user('esc.member@example.com', 'user', srv.teamId)
-    expect((await member.call('GET', `/v2/escalations/${id}`)).status).toBe(200)
-    expect((await member.call('PATCH', `/v2/escalations/${id}`, { description: 'x' })).status).toBe(403)
+    expect((await member('GET', `/v2/escalations/${id}`)).status).toBe(200)
+    expect((await member('PATCH', `/v2/escalations/${id}`, { description: 'x' })).status).toBe(403)
     const teamAdmin = await user('esc.admin@example.com', 'user', srv.teamId, 'admin')
+    expect((await teamAdmin('PATCH', `/v2/escalations/${id}`, { description: 'by team admin' })).status).toBe(
+      200,
+    )
     expect(
-      (await teamAdmin.call('PATCH', `/v2/escalations/${id}`, { description: 'by team admin' })).status,
-    ).toBe(200)
-    expect(
-      (await teamAdmin.call('POST', '/v2/escalations', policy({ name: 'acc-5', ownerTeam: { id: other } })))
+      (await teamAdmin('POST', '/v2/escalations', policy({ name: 'acc-5', ownerTeam: { id: other } })))
         .status,
     ).toBe(403)
     const outsider = await user('esc.outsider@example.com', 'user', other)
-    expect((await outsider.call('GET', `/v2/escalations/${id}`)).status).toBe(404)
+    expect((await outsider('GET', `/v2/escalations/${id}`)).status).toBe(404)
     const observer = await user('esc.observer@example.com', 'observer', srv.teamId)
-    expect((await observer.call('GET', `/v2/escalations/${id}`)).status).toBe(200)
-    expect((await observer.call('DELETE', `/v2/escalations/${id}`)).status).toBe(403)
+    expect((await observer('GET', `/v2/escalations/${id}`)).status).toBe(200)
+    expect((await observer('DELETE', `/v2/escalations/${id}`)).status).toBe(403)
   })
 
   it('writes an audit entry for every change', async () => {

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../core/time/clock'
+import { fixtures } from '../support/fixtures'
 import { client } from '../support/http'
-import { login, startTestServer, type TestServer } from '../support/server'
+import { startTestServer, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
 
 type Json = Record<string, any>
 const kinds = await storeKinds()
+type Fx = ReturnType<typeof fixtures>
 
 describe.each(kinds)('Opsgenie Heartbeat API on $name', ({ name }) => {
   const clock = new ManualClock(Date.UTC(2026, 2, 1, 9, 0, 0))
@@ -19,6 +21,10 @@ describe.each(kinds)('Opsgenie Heartbeat API on $name', ({ name }) => {
   })
   afterAll(async () => srv?.close())
 
+  const integrationKey: Fx['integrationKey'] = (...a) => fixtures(srv).integrationKey(...a)
+  const team: Fx['team'] = (...a) => fixtures(srv).team(...a)
+  const user: Fx['user'] = (...a) => fixtures(srv).user(...a)
+
   const hb = (over: Json = {}) => ({
     name: 'hb',
     interval: 5,
@@ -26,34 +32,6 @@ describe.each(kinds)('Opsgenie Heartbeat API on $name', ({ name }) => {
     enabled: true,
     ...over,
   })
-
-  async function integrationKey(teamId: string, flags: Json = {}): Promise<ReturnType<typeof client>> {
-    const r = await owner<Json>('POST', '/api/v1/integrations', {
-      name: `k-${Math.random()}`,
-      type: 'API',
-      teamId,
-      ...flags,
-    })
-    expect(r.status).toBe(201)
-    return client(srv.url, `GenieKey ${r.body.data.apiKey}`)
-  }
-
-  async function team(teamName: string): Promise<string> {
-    const r = await owner<Json>('POST', '/api/v1/teams', { name: teamName })
-    expect(r.status).toBe(201)
-    return r.body.data.id
-  }
-
-  async function user(username: string, role: string, teamId?: string, teamRole = 'user') {
-    const password = 'a long enough password 1'
-    const r = await owner<Json>('POST', '/api/v1/users', { username, fullName: username, role, password })
-    expect(r.status).toBe(201)
-    if (teamId) {
-      const m = await owner('POST', `/api/v1/teams/${teamId}/members`, { user: { username }, role: teamRole })
-      expect(m.status).toBe(201)
-    }
-    return client(srv.url, `Bearer ${await login(srv.url, username, password)}`)
-  }
 
   it('creates with defaults, reads, lists, updates, and deletes, in Opsgenie’s shapes', async () => {
     const created = await key<Json>(

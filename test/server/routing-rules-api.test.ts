@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../core/time/clock'
 import { routeForTeam } from '../../server/routing/rules'
+import { fixtures } from '../support/fixtures'
 import { client } from '../support/http'
 import { login, startTestServer, TEST_OWNER, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
 
 type Json = Record<string, any>
 const kinds = await storeKinds()
+type Fx = ReturnType<typeof fixtures>
 
 describe.each(kinds)('Opsgenie team routing rules on $name', ({ name }) => {
   const clock = new ManualClock(Date.UTC(2026, 2, 1, 9, 0, 0))
@@ -19,6 +21,8 @@ describe.each(kinds)('Opsgenie team routing rules on $name', ({ name }) => {
     key = client(srv.url, `GenieKey ${srv.apiKey}`)
   })
   afterAll(async () => srv?.close())
+
+  const integrationKey: Fx['integrationKey'] = (...a) => fixtures(srv).integrationKey(...a)
 
   let teams = 0
   async function team(): Promise<{ id: string; name: string }> {
@@ -36,17 +40,6 @@ describe.each(kinds)('Opsgenie team routing rules on $name', ({ name }) => {
     })
     expect(r.status).toBe(201)
     return r.body.data.id
-  }
-
-  async function integrationKey(teamId: string, flags: Json = {}): Promise<ReturnType<typeof client>> {
-    const r = await owner<Json>('POST', '/api/v1/integrations', {
-      name: `k-${Math.random()}`,
-      type: 'API',
-      teamId,
-      ...flags,
-    })
-    expect(r.status).toBe(201)
-    return client(srv.url, `GenieKey ${r.body.data.apiKey}`)
   }
 
   async function user(username: string, role: string, teamId: string, teamRole = 'user') {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../core/time/clock'
+import { fixtures } from '../support/fixtures'
 import { client } from '../support/http'
 import { login, startTestServer, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
@@ -7,6 +8,7 @@ import { storeKinds } from '../support/stores'
 type Json = Record<string, any>
 type Client = ReturnType<typeof client>
 const kinds = await storeKinds()
+type Fx = ReturnType<typeof fixtures>
 
 const ALICE = 'alice@vigil.test'
 const BOB = 'bob@vigil.test'
@@ -55,6 +57,10 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
   })
   afterAll(async () => srv?.close())
 
+  const integrationKey: Fx['integrationKey'] = (...a) => fixtures(srv).integrationKey(...a)
+  const team: Fx['team'] = (...a) => fixtures(srv).team(...a)
+  const user: Fx['user'] = (...a) => fixtures(srv).user(...a)
+
   const berlin = (scheduleName: string, over: Json = {}): Json => ({
     name: scheduleName,
     description: 'primary on-call',
@@ -84,38 +90,6 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
   const onCall = async (id: string, iso: string, flat = false) =>
     (await key<Json>('GET', `/v2/schedules/${id}/on-calls?date=${encodeURIComponent(iso)}&flat=${flat}`)).body
       .data
-
-  async function integrationKey(teamId: string, flags: Json = {}): Promise<Client> {
-    const r = await owner<Json>('POST', '/api/v1/integrations', {
-      name: `k-${Math.random()}`,
-      type: 'API',
-      teamId,
-      ...flags,
-    })
-    expect(r.status).toBe(201)
-    return client(srv.url, `GenieKey ${r.body.data.apiKey}`)
-  }
-
-  async function team(teamName: string): Promise<string> {
-    const r = await owner<Json>('POST', '/api/v1/teams', { name: teamName })
-    expect(r.status).toBe(201)
-    return r.body.data.id
-  }
-
-  async function user(username: string, role: string, teamId?: string, teamRole = 'user'): Promise<Client> {
-    const r = await owner<Json>('POST', '/api/v1/users', {
-      username,
-      fullName: username,
-      role,
-      password: PASSWORD,
-    })
-    expect(r.status).toBe(201)
-    if (teamId) {
-      const m = await owner('POST', `/api/v1/teams/${teamId}/members`, { user: { username }, role: teamRole })
-      expect(m.status).toBe(201)
-    }
-    return client(srv.url, `Bearer ${await login(srv.url, username, PASSWORD)}`)
-  }
 
   it('creates, reads, lists, updates and deletes schedules with Opsgenie bodies', async () => {
     const created = await key<Json>('POST', '/v2/schedules', berlin('crud'))
