@@ -12,13 +12,19 @@ import { handleError } from './api/errors'
 import { integrationRoutes } from './api/integrations/routes'
 import { opsRoutes } from './api/ops'
 import { alertRoutes } from './api/opsgenie/alerts'
+import { contactRoutes } from './api/opsgenie/contacts'
 import { escalationRoutes } from './api/opsgenie/escalations'
 import { heartbeatRoutes } from './api/opsgenie/heartbeats'
+import { maintenanceRoutes } from './api/opsgenie/maintenance'
+import { notificationRuleRoutes } from './api/opsgenie/notification-rules'
+import { policyRoutes } from './api/opsgenie/policies'
 import { routingRuleRoutes } from './api/opsgenie/routing-rules'
 import { scheduleCalendarRoutes } from './api/opsgenie/schedule-calendar'
 import { schedulePartRoutes } from './api/opsgenie/schedule-parts'
 import { scheduleQueryRoutes } from './api/opsgenie/schedule-queries'
 import { scheduleRoutes } from './api/opsgenie/schedules'
+import { opsgenieTeamRoutes } from './api/opsgenie/teams'
+import { opsgenieUserRoutes } from './api/opsgenie/users'
 import { createAuthenticator } from './auth/authenticate'
 import type { Principal } from './auth/principal'
 import type { AppContext } from './context'
@@ -203,8 +209,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     schedulePartRoutes(scope, ctx)
     scheduleQueryRoutes(scope, ctx)
     scheduleCalendarRoutes(scope, ctx)
+    opsgenieUserRoutes(scope, ctx)
+    opsgenieTeamRoutes(scope, ctx)
+    contactRoutes(scope, ctx)
+    notificationRuleRoutes(scope, ctx)
     escalationRoutes(scope, ctx)
     routingRuleRoutes(scope, ctx)
+    policyRoutes(scope, ctx)
+    maintenanceRoutes(scope, ctx)
     integrationRoutes(scope, ctx)
   })
   await app.register(consolePlugin, { dir: 'out/renderer' })

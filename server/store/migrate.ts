@@ -6,6 +6,8 @@ import * as m003 from './migrations/003-heartbeats'
 import * as m004 from './migrations/004-audit-log'
 import * as m005 from './migrations/005-schedules'
 import * as m006 from './migrations/006-escalations-routing'
+import * as m007 from './migrations/007-contacts-notification-rules'
+import * as m008 from './migrations/008-policies-maintenance'
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 
@@ -17,6 +19,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '004-audit-log': m004,
   '005-schedules': m005,
   '006-escalations-routing': m006,
+  '007-contacts-notification-rules': m007,
+  '008-policies-maintenance': m008,
 }
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -25,6 +25,10 @@ export interface Database {
   schedules: SchedulesTable
   schedule_overrides: ScheduleOverridesTable
   calendar_tokens: CalendarTokensTable
+  alert_policies: AlertPoliciesTable
+  maintenance_windows: MaintenanceWindowsTable
+  contacts: ContactsTable
+  notification_rules: NotificationRulesTable
 }
 
 /** Named monotonic counters (tinyId, change sequence) advanced inside the writing transaction. */
@@ -285,6 +289,72 @@ export interface RoutingRulesTable {
   /** JSON RoutingNotify. */
   notify: string
   is_default: number
+  created_at: number
+  updated_at: number
+}
+
+/** A user's contact (Opsgenie's /v2/users/{id}/contacts); `address` is Opsgenie's `to`. */
+export interface ContactsTable {
+  id: string
+  user_id: string
+  method: 'email' | 'sms' | 'voice' | 'mobile' | 'webhook'
+  address: string
+  enabled: number
+  disabled_reason: string | null
+  created_at: number
+  updated_at: number
+}
+
+/** A user's notification rule in Opsgenie's shape; JSON columns hold the Opsgenie objects. */
+export interface NotificationRulesTable {
+  id: string
+  user_id: string
+  name: string
+  action_type: string
+  /** JSON Criteria. */
+  criteria: string
+  /** JSON TimeRestriction, or NULL for always. */
+  time_restriction: string | null
+  /** JSON string[] (schedule-start/-end rules), or NULL. */
+  notification_time: string | null
+  /** JSON steps [{contact{method,to}, sendAfter{timeAmount}, enabled}]. */
+  steps: string
+  /** JSON {loopAfter, enabled}, or NULL. */
+  repeat: string | null
+  rule_order: number
+  enabled: number
+  created_at: number
+  updated_at: number
+}
+
+/** An alert policy (Opsgenie's /v2/policies, type alert); team_id NULL = global. */
+export interface AlertPoliciesTable {
+  id: string
+  team_id: string | null
+  name: string
+  description: string
+  /** 0-based place among the policies of the same team (or the global ones). */
+  position: number
+  enabled: number
+  /** JSON AlertPolicy (core/model/routing.ts) without id, order and enabled. */
+  policy: string
+  created_at: number
+  updated_at: number
+}
+
+/** A maintenance window (Opsgenie's /v1/maintenance); team_id NULL = global. */
+export interface MaintenanceWindowsTable {
+  id: string
+  team_id: string | null
+  description: string
+  /** Opsgenie's time.type: for-5-minutes, for-30-minutes, for-1-hour, indefinitely or schedule. */
+  time_type: string
+  start_at: number
+  /** NULL = indefinitely. */
+  end_at: number | null
+  /** JSON array of Opsgenie rules [{state, entity{id, type}}]. */
+  rules: string
+  cancelled_at: number | null
   created_at: number
   updated_at: number
 }

@@ -51,32 +51,6 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
     return row
   }
 
-  /**
-   * Runs a change to an owner inside a transaction that fails with 409 if no unblocked owner would be
-   * left. On PostgreSQL the owner rows are locked first, so two concurrent demotions cannot both pass.
-   */
-  async function guardOwners(change: (trx: Kysely<Database>) => Promise<void>) {
-    await db()
-      .transaction()
-      .execute(async (trx) => {
-        await trx
-          .selectFrom('users')
-          .select('id')
-          .where('role', '=', 'owner')
-          .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
-          .execute()
-        await change(trx)
-        const left = await trx
-          .selectFrom('users')
-          .select('id')
-          .where('role', '=', 'owner')
-          .where('blocked', '=', 0)
-          .limit(1)
-          .executeTakeFirst()
-        if (!left) throw new ApiError(409, LAST_OWNER)
-      })
-  }
-
   app.post(
     '/users',
     {
@@ -252,7 +226,7 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
         })
       }
       try {
-        if (losesOwner) await guardOwners(update)
+        if (losesOwner) await guardOwners(ctx, update)
         else await db().transaction().execute(update)
       } catch (err) {
         if (isUniqueViolation(err))
@@ -290,7 +264,7 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
         const before = userView(row)
         await recordAudit(trx, { ...originOf(req, ctx.clock), action: 'delete', entity: entity(row), before })
       }
-      if (target.role === 'owner') await guardOwners(remove)
+      if (target.role === 'owner') await guardOwners(ctx, remove)
       else await db().transaction().execute(remove)
       // Sessions and memberships went with the row (ON DELETE CASCADE); the cache must follow.
       for (const id of sessions) ctx.auth.forgetSession(id)
@@ -299,8 +273,37 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
   )
 }
 
+/**
+ * Runs a change to an owner inside a transaction that fails with 409 if no unblocked owner would be
+ * left. On PostgreSQL the owner rows are locked first, so two concurrent demotions cannot both pass.
+ */
+export async function guardOwners(ctx: AppContext, change: (trx: Kysely<Database>) => Promise<void>) {
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await trx
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'owner')
+      .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
+      .execute()
+    await change(trx)
+    const left = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'owner')
+      .where('blocked', '=', 0)
+      .limit(1)
+      .executeTakeFirst()
+    if (!left) throw new ApiError(409, LAST_OWNER)
+  })
+}
+
 /** Who may change what: admins change users except owners (owners only by owners); others only themselves. */
-function checkPatchAllowed(me: UserPrincipal, target: UsersTable, body: UserPatch, self: boolean): void {
+export function checkPatchAllowed(
+  me: UserPrincipal,
+  target: UsersTable,
+  body: UserPatch,
+  self: boolean,
+): void {
   const admin = me.role === 'owner' || me.role === 'admin'
   if (!admin) {
     if (!self) throw forbidden('You may only change your own profile')
