@@ -17,13 +17,13 @@ import { type AuditOrigin, originOf, recordAudit } from '../../audit/record'
 import { requireAccountAdmin, requireTeamManager, requireTeamReader } from '../../auth/authorize'
 import type { AppContext } from '../../context'
 import type { TeamsTable } from '../../store/schema'
+import { deleteTeam } from '../../teams/delete-team'
 import { ApiError, ok } from '../envelope'
 import {
   envelope,
   forgetUserSessions,
   IdParams,
   invalid,
-  isForeignKeyViolation,
   isUniqueViolation,
   notFound,
   ResultOnly,
@@ -268,43 +268,7 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
       requireAccountAdmin(req.principal)
       const { identifierType } = req.query as TeamIdentifierQuery
       const team = await findTeam((req.params as { id: string }).id, identifierType)
-      const inUse = () => new ApiError(409, `Team ${team.name} still has alerts; it cannot be deleted`)
-      const hasAlerts = await db().selectFrom('alerts').select('id').where('team_id', '=', team.id).limit(1)
-      if (await hasAlerts.executeTakeFirst()) throw inUse()
-      const integrations = await db()
-        .selectFrom('integrations')
-        .select(['id', 'name', 'type'])
-        .where('team_id', '=', team.id)
-        .execute()
-      const teamMembers = await members(team.id)
-      const memberIds = teamMembers.map((m) => m.user.id)
-      const origin = originOf(req, ctx.clock)
-      try {
-        await db()
-          .transaction()
-          .execute(async (trx) => {
-            const row = await trx
-              .deleteFrom('teams')
-              .where('id', '=', team.id)
-              .returningAll()
-              .executeTakeFirst()
-            if (!row) throw notFound('Team', team.id)
-            // Members and integrations go with the team (ON DELETE CASCADE); the one entry names them all.
-            const gone = teamMembers.map((m) => ({
-              userId: m.user.id,
-              username: m.user.username,
-              role: m.role,
-            }))
-            const before = { ...teamView(row), members: gone, integrations }
-            await recordAudit(trx, { ...origin, action: 'delete', entity: teamEntity(row), before })
-          })
-      } catch (err) {
-        if (isForeignKeyViolation(err)) throw inUse()
-        throw err
-      }
-      // Integrations and memberships were deleted with the team (ON DELETE CASCADE): evict their auth state.
-      for (const i of integrations) ctx.auth.forgetIntegration(i.id)
-      for (const id of memberIds) await forgetUserSessions(ctx, id)
+      await deleteTeam(ctx, team, originOf(req, ctx.clock))
       return ok(req, reply, 200, { result: 'Deleted' })
     },
   )

@@ -9,14 +9,8 @@ import { type AuditOrigin, originOf, recordAudit } from '../../audit/record'
 import { requireAccountAdmin, requireTeamManager, requireTeamReader } from '../../auth/authorize'
 import type { AppContext } from '../../context'
 import type { Database, TeamsTable } from '../../store/schema'
-import {
-  forgetUserSessions,
-  invalid,
-  isForeignKeyViolation,
-  isUniqueViolation,
-  notFound,
-  teamView,
-} from '../admin/common'
+import { deleteTeam } from '../../teams/delete-team'
+import { forgetUserSessions, invalid, isUniqueViolation, notFound, teamView } from '../admin/common'
 import { ApiError, ok } from '../envelope'
 
 const security: Array<Record<string, string[]>> = [{ GenieKey: [] }, { Session: [] }]
@@ -315,45 +309,7 @@ export function opsgenieTeamRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (req, reply) => {
       requireAccountAdmin(req.principal)
       const team = await findTeam(req)
-      const inUse = () =>
-        new ApiError(
-          409,
-          `Team [${team.name}] still has alerts or configuration using it; it cannot be deleted`,
-        )
-      const alert = await db()
-        .selectFrom('alerts')
-        .select('id')
-        .where('team_id', '=', team.id)
-        .limit(1)
-        .executeTakeFirst()
-      if (alert) throw inUse()
-      const integrations = await db()
-        .selectFrom('integrations')
-        .select(['id', 'name', 'type'])
-        .where('team_id', '=', team.id)
-        .execute()
-      const members = await membersOf(db(), team.id)
-      const origin = originOf(req, ctx.clock)
-      try {
-        await db()
-          .transaction()
-          .execute(async (trx) => {
-            const row = await trx
-              .deleteFrom('teams')
-              .where('id', '=', team.id)
-              .returningAll()
-              .executeTakeFirst()
-            if (!row) throw notFound('Team', req.params.identifier)
-            const gone = members.map((m) => ({ userId: m.id, username: m.username, role: m.role }))
-            const before = { ...teamView(row), members: gone, integrations }
-            await recordAudit(trx, { ...origin, action: 'delete', entity: teamEntity(row), before })
-          })
-      } catch (err) {
-        if (isForeignKeyViolation(err)) throw inUse()
-        throw err
-      }
-      for (const i of integrations) ctx.auth.forgetIntegration(i.id)
-      for (const m of members) await forgetUserSessions(ctx, m.id)
+      await deleteTeam(ctx, team, originOf(req, ctx.clock))
       return ok(req, reply, 200, { result: 'Deleted' })
     },
   )
