@@ -16,6 +16,7 @@ import { teamEntity, teamMemberAudit } from '../../audit/entities'
 import { type AuditOrigin, originOf, recordAudit } from '../../audit/record'
 import { requireAccountAdmin, requireTeamManager, requireTeamReader } from '../../auth/authorize'
 import type { AppContext } from '../../context'
+import { updateLocked } from '../../store/locked-update'
 import type { TeamsTable } from '../../store/schema'
 import { deleteTeam } from '../../teams/delete-team'
 import { ApiError, ok } from '../envelope'
@@ -228,20 +229,9 @@ export function teamRoutes(app: FastifyInstance, ctx: AppContext): void {
         await db()
           .transaction()
           .execute(async (trx) => {
-            // Read inside the transaction (locked on PostgreSQL) so `before` is what the update replaces.
-            const before = await trx
-              .selectFrom('teams')
-              .selectAll()
-              .where('id', '=', team.id)
-              .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
-              .executeTakeFirst()
-            const row = await trx
-              .updateTable('teams')
-              .set(set)
-              .where('id', '=', team.id)
-              .returningAll()
-              .executeTakeFirst()
-            if (!before || !row) throw notFound('Team', team.id)
+            const changed = await updateLocked(trx, ctx.store.dialect, 'teams', team.id, set)
+            if (!changed) throw notFound('Team', team.id)
+            const { before, after: row } = changed
             await recordAudit(trx, { ...origin, action: 'update', ...teamChange(before, row) })
           })
       } catch (err) {

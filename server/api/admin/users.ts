@@ -18,6 +18,7 @@ import { hashPassword, verifyPassword } from '../../auth/passwords'
 import type { UserPrincipal } from '../../auth/principal'
 import { liveSessionIds, revokeUserSessions } from '../../auth/sessions'
 import type { AppContext } from '../../context'
+import { updateLocked } from '../../store/locked-update'
 import type { Database, UsersTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
 import {
@@ -199,20 +200,9 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
       const losesOwner =
         target.role === 'owner' && ((set.role !== undefined && set.role !== 'owner') || set.blocked === 1)
       const update = async (trx: Kysely<Database>) => {
-        // Read inside the transaction (locked on PostgreSQL) so `before` is exactly what the update replaces.
-        const before = await trx
-          .selectFrom('users')
-          .selectAll()
-          .where('id', '=', target.id)
-          .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
-          .executeTakeFirst()
-        const row = await trx
-          .updateTable('users')
-          .set(set)
-          .where('id', '=', target.id)
-          .returningAll()
-          .executeTakeFirst()
-        if (!before || !row) throw notFound('User', target.id)
+        const changed = await updateLocked(trx, ctx.store.dialect, 'users', target.id, set)
+        if (!changed) throw notFound('User', target.id)
+        const { before, after: row } = changed
         // A new password changes nothing else the view shows: say that it changed, never what it is.
         const after =
           set.password_hash === undefined ? userView(row) : { ...userView(row), passwordChanged: true }

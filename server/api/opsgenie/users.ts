@@ -9,6 +9,7 @@ import { forbidden, requireAccountAdmin, requireKeyAccess, requireUser } from '.
 import type { Principal } from '../../auth/principal'
 import { liveSessionIds } from '../../auth/sessions'
 import type { AppContext } from '../../context'
+import { updateLocked } from '../../store/locked-update'
 import type { Database, UsersTable } from '../../store/schema'
 import { baseUrl, forgetUserSessions, invalid, iso, notFound } from '../admin/common'
 import { checkPatchAllowed, guardOwners } from '../admin/users'
@@ -255,19 +256,9 @@ export function opsgenieUserRoutes(app: FastifyInstance, ctx: AppContext): void 
       if (role !== undefined) set.role = role
       if (b.timeZone !== undefined) set.time_zone = b.timeZone
       const update = async (trx: Kysely<Database>) => {
-        const before = await trx
-          .selectFrom('users')
-          .selectAll()
-          .where('id', '=', target.id)
-          .$if(ctx.store.dialect === 'postgres', (q) => q.forUpdate())
-          .executeTakeFirst()
-        const row = await trx
-          .updateTable('users')
-          .set(set)
-          .where('id', '=', target.id)
-          .returningAll()
-          .executeTakeFirst()
-        if (!before || !row) throw notFound('User', target.id)
+        const changed = await updateLocked(trx, ctx.store.dialect, 'users', target.id, set)
+        if (!changed) throw notFound('User', target.id)
+        const { before, after: row } = changed
         await recordAudit(trx, {
           ...originOf(req, ctx.clock),
           action: 'update',
