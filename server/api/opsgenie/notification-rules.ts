@@ -15,6 +15,7 @@ import {
   type NotificationStep,
 } from '../../../core/model/notification-rule'
 import { TimeRestriction } from '../../../core/model/time-restriction'
+import { moveTo, positionChanges } from '../../../core/ordering/positions'
 import { type AuditEntity, type AuditOrigin, originOf, recordAudit } from '../../audit/record'
 import type { AppContext } from '../../context'
 import type { Database, NotificationRulesTable, UsersTable } from '../../store/schema'
@@ -100,13 +101,19 @@ async function rulesOf(
 /** Moves rule `id` to position `order` (clamped) and renumbers the user's rules 0…n-1. */
 async function placeRule(trx: Kysely<Database>, userId: string, id: string, order: number, lock: boolean) {
   const rules = await rulesOf(trx, userId, lock)
-  const moving = rules.find((r) => r.id === id)
-  if (!moving) return
-  const rest = rules.filter((r) => r.id !== id)
-  rest.splice(Math.min(order, rest.length), 0, moving)
-  for (const [i, r] of rest.entries()) {
-    if (r.rule_order !== i)
-      await trx.updateTable('notification_rules').set({ rule_order: i }).where('id', '=', r.id).execute()
+  if (!rules.some((r) => r.id === id)) return
+  const current = new Map(rules.map((r) => [r.id, r.rule_order]))
+  const ids = moveTo(
+    rules.map((r) => r.id),
+    id,
+    order,
+  )
+  for (const c of positionChanges(current, ids)) {
+    await trx
+      .updateTable('notification_rules')
+      .set({ rule_order: c.position })
+      .where('id', '=', c.id)
+      .execute()
   }
 }
 

@@ -8,6 +8,7 @@ import type { Criteria } from '../../../core/model/criteria'
 import type { Recipient } from '../../../core/model/recipient'
 import type { AlertPolicy, IgnoreOriginal } from '../../../core/model/routing'
 import type { TimeRestriction } from '../../../core/model/time-restriction'
+import { moveTo, positionChanges } from '../../../core/ordering/positions'
 import { validateAlertPolicy } from '../../../core/routing/validate'
 import { originOf, recordAudit } from '../../audit/record'
 import { forbidden } from '../../auth/authorize'
@@ -188,12 +189,11 @@ export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** Rewrites the group's positions to 0..n-1 in the given id order. */
   async function renumber(trx: Kysely<Database>, teamId: string | null, ids: string[], now: number) {
     const at = new Map((await policyRows(trx, teamId)).map((r) => [r.id, r.position]))
-    for (const [i, id] of ids.entries()) {
-      if (at.get(id) === i) continue
+    for (const c of positionChanges(at, ids)) {
       await trx
         .updateTable('alert_policies')
-        .set({ position: i, updated_at: now })
-        .where('id', '=', id)
+        .set({ position: c.position, updated_at: now })
+        .where('id', '=', c.id)
         .execute()
     }
   }
@@ -384,8 +384,11 @@ export function policyRoutes(app: FastifyInstance, ctx: AppContext): void {
         .execute(async (trx) => {
           await lock(trx, teamId)
           const row = await rowOf(trx, teamId, req.params.id)
-          const ids = (await policyRows(trx, teamId)).map((r) => r.id).filter((id) => id !== row.id)
-          ids.splice(Math.min(req.body.order, ids.length), 0, row.id)
+          const ids = moveTo(
+            (await policyRows(trx, teamId)).map((r) => r.id),
+            row.id,
+            req.body.order,
+          )
           await renumber(trx, teamId, ids, now)
           const after = view(await rowOf(trx, teamId, row.id))
           await recordAudit(trx, {

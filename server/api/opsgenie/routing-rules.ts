@@ -6,6 +6,7 @@ import { newId } from '../../../core/ids/ids'
 import type { Criteria } from '../../../core/model/criteria'
 import { MAX_ROUTING_RULES, type RoutingNotify, type RoutingRule } from '../../../core/model/routing'
 import type { TimeRestriction } from '../../../core/model/time-restriction'
+import { moveTo, positionChanges } from '../../../core/ordering/positions'
 import { validateRoutingRule, validateRoutingRules } from '../../../core/routing/validate'
 import { type AuditOrigin, originOf, recordAudit } from '../../audit/record'
 import type { Principal } from '../../auth/principal'
@@ -182,12 +183,11 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function renumber(trx: Kysely<Database>, teamId: string, ids: string[], now: number): Promise<void> {
     const rows = await teamRuleRows(trx, teamId)
     const at = new Map(rows.map((r) => [r.id, r.position]))
-    for (const [i, id] of ids.entries()) {
-      if (at.get(id) === i) continue
+    for (const c of positionChanges(at, ids)) {
       await trx
         .updateTable('routing_rules')
-        .set({ position: i, updated_at: now })
-        .where('id', '=', id)
+        .set({ position: c.position, updated_at: now })
+        .where('id', '=', c.id)
         .where('team_id', '=', teamId)
         .execute()
     }
@@ -256,15 +256,14 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
               order: `a team has at most ${MAX_ROUTING_RULES} routing rules, its default included`,
             })
           }
-          const at = Math.min(b.order ?? ids.length, ids.length)
-          ids.splice(at, 0, rule.id)
+          const order = moveTo(ids, rule.id, b.order ?? ids.length)
           await trx
             .insertInto('routing_rules')
             .values({
               id: rule.id,
               team_id: team.id,
               name: rule.name,
-              position: ids.length - 1,
+              position: order.length - 1,
               criteria: JSON.stringify(rule.criteria),
               time_restriction: rule.timeRestriction ? JSON.stringify(rule.timeRestriction) : null,
               timezone: rule.timezone,
@@ -274,7 +273,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
               updated_at: now,
             })
             .execute()
-          await renumber(trx, team.id, ids, now)
+          await renumber(trx, team.id, order, now)
           await checkTeam(trx, team.id)
           const after = await viewOf(trx, team.id, rule.id)
           await recordAudit(trx, { ...origin(req), action: 'create', entity: entity(rule), after })
@@ -390,8 +389,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
             throw invalid({ order: 'the default routing rule is always evaluated last and cannot be moved' })
           }
           const before = await viewOf(trx, team.id, row.id)
-          const ids = (await regularIds(trx, team.id)).filter((id) => id !== row.id)
-          ids.splice(Math.min(req.body.order, ids.length), 0, row.id)
+          const ids = moveTo(await regularIds(trx, team.id), row.id, req.body.order)
           await renumber(trx, team.id, ids, now)
           const after = await viewOf(trx, team.id, row.id)
           await recordAudit(trx, {
