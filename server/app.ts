@@ -221,7 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   })
   await app.register(consolePlugin, { dir: 'out/renderer' })
 
-  const stopSweeper = startSnoozeSweeper(writer, deps.clock, deps.logger)
+  const stopSweeper = startSnoozeSweeper(deps.store, writer, deps.clock, deps.logger)
   const stopHeartbeats = startHeartbeatSweeper(ctx, deps.clock, deps.logger)
   const stopHousekeeping = startHousekeeping(
     deps.store,

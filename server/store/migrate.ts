@@ -8,6 +8,7 @@ import * as m005 from './migrations/005-schedules'
 import * as m006 from './migrations/006-escalations-routing'
 import * as m007 from './migrations/007-contacts-notification-rules'
 import * as m008 from './migrations/008-policies-maintenance'
+import * as m009 from './migrations/009-snoozed-index'
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '006-escalations-routing': m006,
   '007-contacts-notification-rules': m007,
   '008-policies-maintenance': m008,
+  '009-snoozed-index': m009,
 }
 
 class CodeMigrationProvider implements MigrationProvider {

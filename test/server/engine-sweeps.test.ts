@@ -24,14 +24,14 @@ describe.each(kinds)('time-driven sweeps on $name', ({ name }) => {
     const id = (await api<Json>('GET', `/v2/alerts/requests/${r.body.requestId}`)).body.data.alertId
     const end = new Date(clock.now() + 30 * 60_000).toISOString()
     await api('POST', `/v2/alerts/${id}/snooze`, { endTime: end })
-    expect(await wakeSnoozedAlerts(srv.ctx.writer, clock)).toBe(0)
+    expect(await wakeSnoozedAlerts(srv.ctx.store, srv.ctx.writer, clock)).toBe(0)
     expect((await api<Json>('GET', `/v2/alerts/${id}`)).body.data.snoozed).toBe(true)
     clock.advance(31 * 60_000)
-    expect(await wakeSnoozedAlerts(srv.ctx.writer, clock)).toBe(1)
+    expect(await wakeSnoozedAlerts(srv.ctx.store, srv.ctx.writer, clock)).toBe(1)
     expect((await api<Json>('GET', `/v2/alerts/${id}`)).body.data.snoozed).toBe(false)
     const logs = (await api<Json>('GET', `/v2/alerts/${id}/logs`)).body.data.map((l: Json) => l.log)
     expect(logs).toContain('Snooze ended')
-    expect(await wakeSnoozedAlerts(srv.ctx.writer, clock)).toBe(0)
+    expect(await wakeSnoozedAlerts(srv.ctx.store, srv.ctx.writer, clock)).toBe(0)
   })
 
   it('forgets request statuses after their retention, and nothing younger', async () => {
