@@ -9,6 +9,7 @@ import * as m006 from './migrations/006-escalations-routing'
 import * as m007 from './migrations/007-contacts-notification-rules'
 import * as m008 from './migrations/008-policies-maintenance'
 import * as m009 from './migrations/009-snoozed-index'
+import * as m010 from './migrations/010-escalation-notifications'
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '007-contacts-notification-rules': m007,
   '008-policies-maintenance': m008,
   '009-snoozed-index': m009,
+  '010-escalation-notifications': m010,
 }
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely'
+import type { NotificationActionType } from '../../core/model/notification'
 
 /**
  * Row shapes of every table, as Kysely sees them. Times are epoch milliseconds (integers) in both
@@ -29,6 +30,8 @@ export interface Database {
   maintenance_windows: MaintenanceWindowsTable
   contacts: ContactsTable
   notification_rules: NotificationRulesTable
+  escalation_runs: EscalationRunsTable
+  notifications: NotificationsTable
 }
 
 /** Named monotonic counters (tinyId, change sequence) advanced inside the writing transaction. */
@@ -357,4 +360,38 @@ export interface MaintenanceWindowsTable {
   cancelled_at: number | null
   created_at: number
   updated_at: number
+}
+
+/** The durable escalation of one alert (migration 010); the engine claims rows by `next_wake_at`. */
+export interface EscalationRunsTable {
+  alert_id: string
+  team_id: string
+  /** The stored policy routed to, or NULL when routing named a schedule or a user directly. */
+  policy_id: string | null
+  /** JSON core/model EscalationPolicy as routed (a snapshot; rule indexes refer to it). */
+  policy: string
+  /** JSON: the run's history beyond the alert row (snoozes, escalate-to-next requests, fired steps). */
+  state: string
+  /** When the engine must evaluate the run next; NULL when nothing more will happen. */
+  next_wake_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+/** One person to tell about one thing (migration 010); `key` is unique (exactly once). */
+export interface NotificationsTable {
+  id: string
+  /** For escalation steps core/escalation stepKey(alert, rule, cycle, user); else a key naming the event. */
+  key: string
+  /** NULL for notices not about an alert (schedule start and end). */
+  alert_id: string | null
+  user_id: string
+  action_type: NotificationActionType
+  rule_index: number | null
+  cycle: number | null
+  /** JSON core/model/notification NotificationPayload: what to say, snapshotted when written. */
+  payload: string
+  created_at: number
+  /** When delivery turned it into deliveries through the user's notification rules; NULL = pending. */
+  expanded_at: number | null
 }
