@@ -113,28 +113,19 @@ export interface NotificationRule {
 
 /**
  * The rules every new user starts with: the console at once for each new alert, and e-mail after one
- * minute for P1 and P2 alerts when the user has an e-mail contact.
+ * minute for P1 and P2 alerts when the user has an e-mail contact. Only the first matching rule applies
+ * (Opsgenie), so the P1/P2 rule comes first and carries the console step too.
  */
 export function defaultNotificationRules(
   username: string,
   email: string | undefined,
 ): Array<Omit<NotificationRule, 'id'>> {
-  const rules: Array<Omit<NotificationRule, 'id'>> = [
-    {
-      name: 'New alert',
-      actionType: 'create-alert',
-      criteria: { type: 'match-all' },
-      steps: [
-        {
-          contact: { method: 'desktop', to: username },
-          sendAfter: { timeAmount: 0, timeUnit: 'minutes' },
-          enabled: true,
-        },
-      ],
-      order: 0,
-      enabled: true,
-    },
-  ]
+  const desktop: NotificationStep = {
+    contact: { method: 'desktop', to: username },
+    sendAfter: { timeAmount: 0, timeUnit: 'minutes' },
+    enabled: true,
+  }
+  const rules: Array<Omit<NotificationRule, 'id'>> = []
   if (email !== undefined) {
     rules.push({
       name: 'Critical alerts by e-mail',
@@ -147,15 +138,24 @@ export function defaultNotificationRules(
         ],
       } as Criteria,
       steps: [
+        desktop,
         {
           contact: { method: 'email', to: email },
           sendAfter: { timeAmount: 1, timeUnit: 'minutes' },
           enabled: true,
         },
       ],
-      order: 1,
+      order: 0,
       enabled: true,
     })
   }
+  rules.push({
+    name: 'New alert',
+    actionType: 'create-alert',
+    criteria: { type: 'match-all' },
+    steps: [desktop],
+    order: rules.length,
+    enabled: true,
+  })
   return rules
 }

@@ -40,6 +40,11 @@ export const SYNC_EVENTS = {
 /** Where a client stands in a collection: the server change sequence of the last document it has. */
 export interface Checkpoint {
   seq: number
+  /**
+   * What the user could see when the checkpoint was made (server-made, opaque). When it no longer matches
+   * (a team joined or left, a role changed) the server pulls from the beginning instead of after `seq`.
+   */
+  scope?: string
 }
 
 /** Largest pull batch the server serves; RxDB stops iterating on a short batch, so ask for ≤ this. */
