@@ -28,12 +28,19 @@ import { opsgenieUserRoutes } from './api/opsgenie/users'
 import { createAuthenticator } from './auth/authenticate'
 import type { Principal } from './auth/principal'
 import type { AppContext } from './context'
+import { buildChannels } from './delivery/channels'
+import { resolveDeliveryConfig } from './delivery/config'
+import { DeliveryEngine } from './delivery/engine'
 import type { AppDeps } from './deps'
+import { EscalationEngine } from './engine/escalation/engine'
+import { AlertRouter } from './engine/escalation/routing'
 import { startHeartbeatSweeper } from './engine/heartbeats'
 import { startHousekeeping } from './engine/housekeeping'
 import { startSnoozeSweeper } from './engine/snooze-sweeper'
 import { AlertService } from './ingest/alert-service'
 import { GroupCommitWriter } from './ingest/group-commit'
+import { createDesktopGateway, isAttachable } from './sync/desktop-gateway'
+import { startSync } from './sync/server'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -100,11 +107,30 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema))
 
   const writer = new GroupCommitWriter(deps.store, deps.metrics, deps.logger)
+  const router = new AlertRouter(deps.clock)
+  const escalation = new EscalationEngine(
+    { store: deps.store, writer, clock: deps.clock, metrics: deps.metrics, logger: deps.logger },
+    deps.config.escalationIntervalMs ?? 500,
+  )
+  const deliveryConfig = resolveDeliveryConfig(deps.config.delivery)
+  // Desktop deliveries go over the sync server's sockets unless the caller injected a gateway.
+  const desktop = deps.desktop ?? createDesktopGateway()
+  const deliveryChannels = buildChannels(deliveryConfig, desktop, deps.clock)
   const ctx: AppContext = {
     ...deps,
     auth: createAuthenticator(deps),
-    alerts: new AlertService(deps, writer),
+    alerts: new AlertService(deps, writer, { router, changed: () => escalation.nudge() }),
     writer,
+    escalation,
+    router,
+    delivery: new DeliveryEngine({
+      store: deps.store,
+      writer,
+      clock: deps.clock,
+      logger: deps.logger,
+      config: deliveryConfig,
+      channels: deliveryChannels.channels,
+    }),
   }
 
   // Clients that forget the Content-Type still mean JSON: Opsgenie's API speaks nothing else.
@@ -229,11 +255,21 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     { requestStatusMs: deps.config.requestRetentionMs },
     deps.logger,
   )
+  ctx.delivery.start()
+  escalation.start()
   app.addHook('onClose', async () => {
+    await escalation.stop()
+    await ctx.delivery.stop()
+    deliveryChannels.close()
     stopSweeper()
     stopHeartbeats()
     stopHousekeeping()
     await writer.close()
+  })
+  // Replication over Socket.IO on the same HTTP server; sockets are closed before the server is.
+  const sync = await startSync(ctx, app.server, isAttachable(desktop) ? { desktop } : {})
+  app.addHook('preClose', async () => {
+    await sync.close()
   })
   return { app, ctx }
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { type DeliveryConfig, loadDeliveryConfig } from './delivery/config'
 
 /** Everything the executable reads from the environment (documented in README). */
 export interface ServerConfig {
@@ -19,6 +20,13 @@ export interface ServerConfig {
   demo: boolean
   /** How long request statuses (GET /v2/alerts/requests/{id}) are kept, in milliseconds. */
   requestRetentionMs: number
+  /**
+   * Longest pause of the escalation engine between looks for due runs, in milliseconds (it also wakes at
+   * the earliest due run and after writes); 0 runs no engine in this process. Default 500.
+   */
+  escalationIntervalMs?: number
+  /** Notification delivery (SMTP, webhooks, Twilio, desktop receipts, rate limits); defaults when absent. */
+  delivery?: DeliveryConfig
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -62,6 +70,8 @@ export function loadConfig(
     sessionTtlMs: int('VIGIL_SESSION_TTL_HOURS', 12, 1, 24 * 365) * 3600_000,
     demo: env.VIGIL_DEMO === '1' || env.VIGIL_DEMO === 'true',
     requestRetentionMs: int('VIGIL_REQUEST_RETENTION_HOURS', 48, 1, 24 * 90) * 3600_000,
+    escalationIntervalMs: int('VIGIL_ESCALATION_INTERVAL_MS', 500, 0, 60_000),
+    delivery: loadDeliveryConfig(env, errors),
   }
   return errors.length ? { ok: false, errors } : { ok: true, config }
 }

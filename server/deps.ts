@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../core/time/clock'
+import type { DesktopGateway } from './channels/desktop'
 import type { ServerConfig } from './config'
 import type { Metrics } from './metrics'
 import type { Store } from './store/store'
@@ -11,4 +12,6 @@ export interface AppDeps {
   config: ServerConfig
   metrics: Metrics
   logger: FastifyBaseLogger
+  /** Reaches users' connected desktop apps; none connected when absent (desktop deliveries undeliverable). */
+  desktop?: DesktopGateway
 }

@@ -41,6 +41,28 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     }),
+    escalationSteps: new Counter({
+      name: 'vigil_escalation_steps_total',
+      help: 'Escalation steps the engine carried out, by outcome (notified, nobody on call, skipped as acknowledged)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    escalationNotifications: new Counter({
+      name: 'vigil_escalation_notifications_total',
+      help: 'Notification rows written by escalation steps (one per step and person)',
+      registers: [registry],
+    }),
+    escalationLateness: new Histogram({
+      name: 'vigil_escalation_step_lateness_seconds',
+      help: 'How long after its due time an escalation step fired',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+      registers: [registry],
+    }),
+    escalationRunsDue: new Gauge({
+      name: 'vigil_escalation_runs_due',
+      help: 'Escalation runs due (next_wake_at reached) when the engine last looked',
+      registers: [registry],
+    }),
   }
 }
 

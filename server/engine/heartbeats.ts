@@ -16,7 +16,8 @@ import type { Database, HeartbeatsTable } from '../store/schema'
 export type HeartbeatRow = Selectable<HeartbeatsTable>
 
 /** What the heartbeat engine needs from the app: the writer for durable jobs, the store to peek. */
-export type HeartbeatDeps = Pick<AppContext, 'writer' | 'store' | 'metrics'>
+export type HeartbeatDeps = Pick<AppContext, 'writer' | 'store' | 'metrics'> &
+  Partial<Pick<AppContext, 'router'>>
 
 /** Heartbeats expired per sweep; the rest wait for the next tick so one sweep never holds the writer long. */
 const SWEEP_LIMIT = 500
@@ -96,7 +97,8 @@ export async function expireHeartbeats(ctx: HeartbeatDeps, clock: Clock): Promis
     .limit(1)
     .executeTakeFirst()
   if (!due) return 0
-  const creates = createAlertsGroup(clock, ctx.metrics)
+  // With the app's router the expiry alert is routed and escalated like any other.
+  const creates = createAlertsGroup(clock, ctx.metrics, ctx.router)
   return ctx.writer.submit(async (trx, batch) => {
     const now = clock.now()
     const rows = await trx

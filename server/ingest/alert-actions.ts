@@ -3,6 +3,15 @@ import { normalizeDetails, normalizeTags } from '../../core/alerts/normalize'
 import type { Priority } from '../../core/model/alert'
 import { ALERT_LIMITS as L } from '../../core/model/limits'
 import type { Recipient } from '../../core/model/recipient'
+import {
+  type ActionNotice,
+  changeRun,
+  logRunChange,
+  pageAddedResponder,
+  type RunChange,
+  tellPaged,
+} from '../engine/escalation/actions'
+import { lockRun, type RunRow } from '../engine/escalation/state'
 import type { AlertsTable, Database } from '../store/schema'
 import type { AlertRow } from './alert-row'
 import type { Batch } from './group-commit'
@@ -60,6 +69,8 @@ interface Ctx {
   row: AlertRow
   now: number
   meta: ActionMeta
+  /** The change sequence of the last update: a number unique to this event, for notification keys. */
+  seq: number
 }
 
 const parse = <T>(text: string, fallback: T): T => {
@@ -71,9 +82,10 @@ const parse = <T>(text: string, fallback: T): T => {
 }
 
 async function update(c: Ctx, set: Updateable<AlertsTable>): Promise<void> {
+  c.seq = await c.batch.next('change_seq')
   await c.trx
     .updateTable('alerts')
-    .set({ ...set, updated_at: c.now, change_seq: await c.batch.next('change_seq') })
+    .set({ ...set, updated_at: c.now, change_seq: c.seq })
     .where('id', '=', c.row.id)
     .execute()
 }
@@ -116,7 +128,43 @@ async function replaceDetails(c: Ctx, details: Record<string, string>): Promise<
 const sameRecipient = (a: Recipient, b: Recipient) =>
   a.type === b.type && (a.id ?? a.name ?? a.username) === (b.id ?? b.name ?? b.username)
 
-/** Applies one action to a locked alert row inside the batch's transaction. */
+/** Actions that change an alert's escalation run or tell the people it paged. */
+const ESCALATION_ACTIONS: ReadonlySet<AlertAction['type']> = new Set([
+  'acknowledge',
+  'unacknowledge',
+  'close',
+  'snooze',
+  'escalate',
+  'assign',
+  'addNote',
+  'addResponder',
+  'addTeam',
+  // Deleting cascades to the run: lock it first, in the same order as every other writer.
+  'delete',
+])
+
+/** Records an action in the alert's escalation run (if it has one) and logs what that means. */
+async function escalation(c: Ctx, run: RunRow | undefined, change: RunChange): Promise<void> {
+  if (!run) return
+  const wake = await changeRun(c.trx, run, change, c.now)
+  logRunChange(c.batch, c.row.id, change, wake, c.now)
+}
+
+/** Tells the people already paged for the alert (never the actor) what just happened. */
+async function tell(c: Ctx, notice: Omit<ActionNotice, 'actor' | 'eventSeq'>): Promise<void> {
+  await tellPaged(c.trx, c.row, { ...notice, actor: c.meta.user, eventSeq: c.seq }, c.now)
+}
+
+/** True when an action may have changed an escalation run, so the engine should look again. */
+export function touchesEscalation(action: AlertAction): boolean {
+  return ESCALATION_ACTIONS.has(action.type)
+}
+
+/**
+ * Applies one action to an alert row inside the batch's transaction. Actions that concern escalation lock
+ * the alert's run first (before the alert row and the counters: the lock order every writer keeps), record
+ * the change in it, and notify the people already paged, all in the same transaction.
+ */
 export async function applyAction(
   trx: Transaction<Database>,
   batch: Batch,
@@ -125,7 +173,8 @@ export async function applyAction(
   meta: ActionMeta,
   now: number,
 ): Promise<ActionOutcome> {
-  const c: Ctx = { trx, batch, row, now, meta }
+  const c: Ctx = { trx, batch, row, now, meta, seq: 0 }
+  const run = ESCALATION_ACTIONS.has(action.type) ? await lockRun(trx, batch.dialect, row.id) : undefined
   const open = row.status === 'open'
   const via = meta.source ? ` via ${meta.source}` : ''
   let outcome: ActionOutcome
@@ -143,6 +192,8 @@ export async function applyAction(
         ack_time: row.ack_time ?? now - row.created_at,
       })
       log(c, 'acknowledge', `Alert acknowledged by ${meta.user}${via}`)
+      await escalation(c, run, { type: 'acknowledge' })
+      await tell(c, { actionType: 'acknowledged-alert' })
       outcome = { success: true, status: 'Acknowledged' }
       break
     }
@@ -150,6 +201,7 @@ export async function applyAction(
       if (!open) return { success: false, status: 'Alert is closed' }
       await update(c, { acknowledged: 0 })
       log(c, 'unacknowledge', `Alert unacknowledged by ${meta.user}${via}`)
+      await escalation(c, run, { type: 'unacknowledge' })
       outcome = { success: true, status: 'Unacknowledged' }
       break
     }
@@ -167,6 +219,8 @@ export async function applyAction(
         close_time: now - row.created_at,
       })
       log(c, 'close', `Alert closed by ${meta.user}${via}`)
+      await escalation(c, run, { type: 'close' })
+      await tell(c, { actionType: 'closed-alert' })
       outcome = { success: true, status: 'Closed' }
       break
     }
@@ -178,21 +232,23 @@ export async function applyAction(
       if (!meta.note) return { success: false, status: 'Note is empty' }
       await addNote(c, meta.note)
       await update(c, {})
+      await tell(c, { actionType: 'add-note', note: meta.note })
       return { success: true, status: 'Added note' }
     case 'snooze': {
       if (!open) return { success: false, status: 'Alert is closed' }
       if (action.endTime <= now) return { success: false, status: 'endTime must be in the future' }
       await update(c, { snoozed: 1, snoozed_until: action.endTime })
       log(c, 'snooze', `Alert snoozed until ${new Date(action.endTime).toISOString()} by ${meta.user}`)
+      await escalation(c, run, { type: 'snooze', until: action.endTime })
       outcome = { success: true, status: 'Snoozed' }
       break
     }
     case 'escalate': {
       if (!open) return { success: false, status: 'Alert is closed' }
       const name = action.escalation.name ?? action.escalation.id ?? ''
-      // Recorded here; the escalation engine acts on the log entry's type.
       log(c, 'escalate-to-next', `Escalate to next requested for escalation ${name} by ${meta.user}`)
       await update(c, {})
+      await escalation(c, run, { type: 'escalate' })
       outcome = { success: true, status: 'Escalated to next' }
       break
     }
@@ -200,12 +256,13 @@ export async function applyAction(
       const who = action.owner.username ?? action.owner.id ?? ''
       const user = await trx
         .selectFrom('users')
-        .select('username')
+        .select(['id', 'username'])
         .where((eb) => eb.or([eb('id', '=', who), eb('username', '=', who)]))
         .executeTakeFirst()
       if (!user) return { success: false, status: `User '${who}' does not exist` }
       await update(c, { owner: user.username })
       log(c, 'assign', `Alert assigned to ${user.username} by ${meta.user}`)
+      await tell(c, { actionType: 'assigned-alert', assignee: user })
       outcome = { success: true, status: 'Assigned' }
       break
     }
@@ -221,8 +278,12 @@ export async function applyAction(
           return { success: false, status: `At most ${L.recipients} responders` }
         list.push(r)
         await update(c, { responders: JSON.stringify(list) })
+        log(c, 'responder', `${r.type} ${r.name ?? r.username ?? r.id} added as responder by ${meta.user}`)
+        // Opsgenie pages an added responder; an open alert's run gets its rules.
+        if (open) await pageAddedResponder(trx, batch, row, run, r, now)
+      } else {
+        log(c, 'responder', `${r.type} ${r.name ?? r.username ?? r.id} added as responder by ${meta.user}`)
       }
-      log(c, 'responder', `${r.type} ${r.name ?? r.username ?? r.id} added as responder by ${meta.user}`)
       outcome = { success: true, status: action.type === 'addTeam' ? 'Added team' : 'Added responder' }
       break
     }

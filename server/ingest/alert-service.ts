@@ -2,8 +2,15 @@ import { type ExpressionBuilder, type SqlBool, sql, type Transaction } from 'kys
 import type { NormalizedAlert } from '../../core/alerts/normalize'
 import type { KeyPrincipal, Principal } from '../auth/principal'
 import type { AppDeps } from '../deps'
+import type { AlertRouter } from '../engine/escalation/routing'
 import type { Database } from '../store/schema'
-import { ACTION_NAMES, type ActionMeta, type AlertAction, applyAction } from './alert-actions'
+import {
+  ACTION_NAMES,
+  type ActionMeta,
+  type AlertAction,
+  applyAction,
+  touchesEscalation,
+} from './alert-actions'
 import type { AlertRow } from './alert-row'
 import { type CreateInput, type CreateOutcome, createAlertsGroup } from './create-alerts'
 import type { GroupCommitWriter, WriteGroup } from './group-commit'
@@ -41,6 +48,13 @@ export function inScope(scope: TeamScope) {
         : sql<SqlBool>`1 = 0`
 }
 
+/** Escalation hooks of the alert service: ingest-time routing, and a nudge after escalation writes. */
+export interface EscalationHooks {
+  router: AlertRouter
+  /** Called after a commit that created or changed escalation runs (the engine looks promptly). */
+  changed(): void
+}
+
 /**
  * Writes alerts: creates (with dedup on the open alias) and actions, each through the group-commit writer
  * so that a request is answered only once its transaction is durable.
@@ -51,18 +65,21 @@ export class AlertService {
   constructor(
     private readonly deps: AppDeps,
     private readonly writer: GroupCommitWriter,
+    private readonly escalation?: EscalationHooks,
   ) {
-    this.creates = createAlertsGroup(deps.clock, deps.metrics)
+    this.creates = createAlertsGroup(deps.clock, deps.metrics, escalation?.router)
   }
 
   /** Creates an alert, or raises the count of the open alert with the same alias in the team. */
-  create(
+  async create(
     alert: NormalizedAlert,
     teamId: string,
     integrationId: string | null,
     requestId: string,
   ): Promise<RequestOutcome> {
-    return this.writer.submitTo(this.creates, { alert, teamId, integrationId, requestId })
+    const out = await this.writer.submitTo(this.creates, { alert, teamId, integrationId, requestId })
+    if (out.status === 'Created alert') this.escalation?.changed()
+    return out
   }
 
   /** Applies an action to the alert an identifier names; a missing alert is an outcome, not an error. */
@@ -76,7 +93,7 @@ export class AlertService {
   ): Promise<RequestOutcome> {
     const scope = scopeOf(principal)
     const integrationId = principal.kind === 'key' ? principal.integrationId : null
-    return this.writer.submit(async (trx, batch) => {
+    const done = this.writer.submit(async (trx, batch) => {
       const now = this.deps.clock.now()
       const name = ACTION_NAMES[action.type]
       const row = await findAlert(trx, identifier, identifierType, scope)
@@ -93,6 +110,11 @@ export class AlertService {
       }
       batch.request(requestRow(result, integrationId, now))
       return result
+    })
+    if (!touchesEscalation(action)) return done
+    return done.then((r) => {
+      if (r.success) this.escalation?.changed()
+      return r
     })
   }
 }

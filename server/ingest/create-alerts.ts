@@ -2,8 +2,9 @@ import type { Insertable, Transaction } from 'kysely'
 import type { NormalizedAlert } from '../../core/alerts/normalize'
 import { newId } from '../../core/ids/ids'
 import type { Clock } from '../../core/time/clock'
+import type { AlertRouter, Prepared, RoutingBatch } from '../engine/escalation/routing'
 import type { Metrics } from '../metrics'
-import type { AlertsTable, Database } from '../store/schema'
+import type { AlertsTable, Database, EscalationRunsTable } from '../store/schema'
 import type { Batch, WriteGroup } from './group-commit'
 
 /** One queued create request. */
@@ -47,27 +48,74 @@ export function dedupRounds<T extends { teamId: string; alias: string }>(items: 
 /**
  * Creates alerts for many requests with one multi-row upsert per round: a new alias inserts, an open
  * alias raises its count (Opsgenie keeps message and description; the new message goes to the log).
+ * With a router, alert policies rewrite each request first (before dedup: they may change the alias), and
+ * every alert the batch creates is routed and gets its escalation run in the same transaction.
  */
-export function createAlertsGroup(clock: Clock, metrics: Metrics): WriteGroup<CreateInput, CreateOutcome> {
+export function createAlertsGroup(
+  clock: Clock,
+  metrics: Metrics,
+  router?: AlertRouter,
+): WriteGroup<CreateInput, CreateOutcome> {
   return {
     async run(trx, batch, inputs) {
       const now = clock.now()
-      const items = inputs.map((input) => {
+      const routing = router ? await router.begin(trx) : undefined
+      const items: Item[] = []
+      for (const input of inputs) {
         const id = newId(now)
-        return { input, id, teamId: input.teamId, alias: input.alert.alias ?? id }
-      })
+        const prepared = routing ? await routing.prepare(input.alert, input.teamId, now) : undefined
+        const alert = prepared?.alert ?? input.alert
+        items.push({
+          input: { ...input, alert },
+          id,
+          teamId: input.teamId,
+          alias: alert.alias ?? id,
+          prepared,
+        })
+      }
       const outcomes = new Map<string, CreateOutcome>()
+      const created: Item[] = []
       for (const round of dedupRounds(items)) {
         for (let i = 0; i < round.length; i += UPSERT_CHUNK) {
-          await upsertChunk(trx, batch, round.slice(i, i + UPSERT_CHUNK), now, metrics, outcomes)
+          await upsertChunk(trx, batch, round.slice(i, i + UPSERT_CHUNK), now, metrics, outcomes, created)
         }
       }
+      if (routing) await routeCreated(trx, batch, routing, created, now)
       return items.map((it) => outcomes.get(it.id) as CreateOutcome)
     },
   }
 }
 
-type Item = { input: CreateInput; id: string; teamId: string; alias: string }
+/** Runs per insert: eight columns each, far below SQLite's bound-parameter cap. */
+const RUN_CHUNK = 500
+
+/** Routes the alerts a batch created and inserts their escalation runs, in the batch's transaction. */
+async function routeCreated(
+  trx: Transaction<Database>,
+  batch: Batch,
+  routing: RoutingBatch,
+  created: Item[],
+  now: number,
+): Promise<void> {
+  const runs: Insertable<EscalationRunsTable>[] = []
+  for (const it of created) {
+    const prepared = it.prepared ?? { alert: it.input.alert, applied: [], paused: [] }
+    const run = await routing.route(
+      batch,
+      { id: it.id, teamId: it.teamId, integrationId: it.input.integrationId, prepared },
+      now,
+    )
+    if (run) runs.push(run)
+  }
+  for (let i = 0; i < runs.length; i += RUN_CHUNK) {
+    await trx
+      .insertInto('escalation_runs')
+      .values(runs.slice(i, i + RUN_CHUNK))
+      .execute()
+  }
+}
+
+type Item = { input: CreateInput; id: string; teamId: string; alias: string; prepared?: Prepared }
 
 async function upsertChunk(
   trx: Transaction<Database>,
@@ -76,6 +124,7 @@ async function upsertChunk(
   now: number,
   metrics: Metrics,
   outcomes: Map<string, CreateOutcome>,
+  createdItems: Item[],
 ): Promise<void> {
   const rows: Insertable<AlertsTable>[] = []
   for (const { input, id, alias } of chunk) {
@@ -130,13 +179,15 @@ async function upsertChunk(
     .execute()
   // RETURNING order is not promised on PostgreSQL: match rows by (team, alias), unique in a round.
   const byKey = new Map(returned.map((r) => [`${r.team_id}\u0000${r.alias}`, r]))
-  for (const { input, id, teamId, alias } of chunk) {
+  for (const item of chunk) {
+    const { input, id, teamId, alias } = item
     const row = byKey.get(`${teamId}\u0000${alias}`)
     if (!row) throw new Error(`upsert returned no row for alias ${alias}`)
     const a = input.alert
     const created = row.id === id
     metrics.alertsIngested.inc({ outcome: created ? 'created' : 'deduplicated' })
     if (created) {
+      createdItems.push(item)
       batch.add(
         'alert_tags',
         a.tags.map((tag) => ({ alert_id: id, tag })),

@@ -49,7 +49,8 @@ export class Batch {
 
   constructor(
     private readonly trx: Transaction<Database>,
-    private readonly dialect: Dialect,
+    /** The store's dialect, for writes that lock rows on PostgreSQL only. */
+    readonly dialect: Dialect,
   ) {}
 
   private static empty() {
@@ -94,6 +95,11 @@ export class Batch {
   async flush(): Promise<void> {
     const pending = this.pending
     this.pending = Batch.empty()
+    // Replication numbers log rows from this batch's reserved block (migration 013), not by a trigger.
+    for (const row of pending.alert_logs) {
+      const r = row as { change_seq?: number }
+      r.change_seq ??= await this.next('change_seq')
+    }
     const inserts: Array<{ table: SideTable; rows: Rows<SideTable> }> = []
     for (const table of SIDE_TABLES) {
       const rows = pending[table] as Rows<SideTable>
@@ -159,6 +165,7 @@ export class GroupCommitWriter {
   private idle: Promise<void> = Promise.resolve()
   private readonly maxBatch: number
   private readonly maxQueue: number
+  private readonly committed: Array<() => void> = []
 
   constructor(
     private readonly store: Store,
@@ -188,6 +195,11 @@ export class GroupCommitWriter {
       })
       if (!this.running) this.start()
     })
+  }
+
+  /** Calls `listener` after every committed batch (replication looks for the new changes at once). */
+  onCommit(listener: () => void): void {
+    this.committed.push(listener)
   }
 
   /** Jobs waiting for a commit. */
@@ -244,6 +256,7 @@ export class GroupCommitWriter {
       for (const p of jobs) await this.runBatch([p])
       return
     }
+    for (const listener of this.committed) listener()
     jobs.forEach((p, i) => {
       p.resolve(results[i])
     })

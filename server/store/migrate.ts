@@ -10,6 +10,8 @@ import * as m007 from './migrations/007-contacts-notification-rules'
 import * as m008 from './migrations/008-policies-maintenance'
 import * as m009 from './migrations/009-snoozed-index'
 import * as m010 from './migrations/010-escalation-notifications'
+import * as m012 from './migrations/012-deliveries'
+import * as m013 from './migrations/013-sync'
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }
 
@@ -25,6 +27,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '008-policies-maintenance': m008,
   '009-snoozed-index': m009,
   '010-escalation-notifications': m010,
+  '012-deliveries': m012,
+  '013-sync': m013,
 }
 
 class CodeMigrationProvider implements MigrationProvider {

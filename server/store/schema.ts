@@ -32,6 +32,7 @@ export interface Database {
   notification_rules: NotificationRulesTable
   escalation_runs: EscalationRunsTable
   notifications: NotificationsTable
+  deliveries: DeliveriesTable
 }
 
 /** Named monotonic counters (tinyId, change sequence) advanced inside the writing transaction. */
@@ -394,4 +395,34 @@ export interface NotificationsTable {
   created_at: number
   /** When delivery turned it into deliveries through the user's notification rules; NULL = pending. */
   expanded_at: number | null
+}
+
+/** A delivery state (migration 012): see the migration for the life cycle. */
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'undeliverable'
+
+/** One delivery of a notification through one channel (migration 012); `key` is unique. */
+export interface DeliveriesTable {
+  id: string
+  key: string
+  notification_id: string
+  alert_id: string | null
+  user_id: string
+  /** A step contact method: email, sms, voice, webhook, mobile or desktop. */
+  channel: string
+  address: string
+  state: DeliveryState
+  attempts: number
+  due_at: number
+  /** When to try next (pending), or when the claim's lease expires (sending). */
+  next_attempt_at: number
+  last_error: string | null
+  provider_response: string | null
+  /** The message it went out in: the id of the bundle's first delivery. */
+  bundle_id: string | null
+  step_key: string
+  cycle: number
+  /** Milliseconds between repeat rounds, NULL when the rule does not repeat. */
+  repeat_every_ms: number | null
+  created_at: number
+  updated_at: number
 }

@@ -10,6 +10,8 @@ import { openSqlite } from './sqlite'
 export interface Store {
   readonly db: Kysely<Database>
   readonly dialect: Dialect
+  /** The postgres:// URL the store was opened with (PostgreSQL only): for the Socket.IO adapter's pool. */
+  readonly databaseUrl?: string
   /** True when a trivial query succeeds. */
   ping(): Promise<boolean>
   /**
@@ -34,7 +36,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const { db } = openPostgres(url)
     await migrateToLatest(db as Kysely<unknown>, 'postgres')
-    return wrap(db, 'postgres', { sync: () => Promise.resolve(), close: () => db.destroy() })
+    return {
+      ...wrap(db, 'postgres', { sync: () => Promise.resolve(), close: () => db.destroy() }),
+      databaseUrl: url,
+    }
   }
   if (url) throw new Error(`VIGIL_DATABASE_URL must start with postgres:// (got ${url.split(':')[0]}:)`)
   const file = opts.sqliteFile ?? join(opts.dataDir ?? '.data', 'vigil.sqlite')

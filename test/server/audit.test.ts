@@ -39,11 +39,15 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     return (res.body.data as Entry[]).filter((e) => e.id > after).reverse()
   }
   /** Runs a change and returns the one entry it produced, failing if it produced none or several. */
-  async function onlyEntry(change: () => Promise<{ status: number; headers: Headers }>, status = 200) {
+  async function onlyEntry(
+    change: () => Promise<{ status: number; headers: Headers }>,
+    status = 200,
+    entityType?: string,
+  ) {
     const mark = await lastId()
     const res = await change()
     expect(res.status).toBe(status)
-    const entries = await entriesSince(mark)
+    const entries = (await entriesSince(mark)).filter((e) => !entityType || e.entity.type === entityType)
     expect(entries, JSON.stringify(entries)).toHaveLength(1)
     const entry = entries[0] as Entry
     expect(entry.requestId).toBe(res.headers.get('x-request-id'))
@@ -95,6 +99,8 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
           password: PASSWORD,
         }),
       201,
+      // A new user also gets the default contact and notification rules, each with its own entry.
+      'user',
     )
     const id = create.entity.id
     expect(create).toMatchObject({
@@ -330,7 +336,8 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     const window = await get(`from=${new Date(t1).toISOString()}&to=${t3}`)
     expect(window.map((e) => e.at)).toEqual([new Date(t1 + 60_000).toISOString(), new Date(t1).toISOString()])
     const since = await get(`from=${t0}`)
-    expect(since).toHaveLength(4)
+    // The user, its default contact and two default rules, the team and two updates.
+    expect(since).toHaveLength(7)
     expect(since.at(-1)?.entity).toMatchObject({ type: 'user', id: admin.id })
     expect(await get('entityType=schedule')).toEqual([])
 

@@ -22,6 +22,9 @@ describe.each(kinds)('Opsgenie users, contacts and notification rules on $name',
     const password = 'a long enough password 1'
     const r = await owner<Json>('POST', '/api/v1/users', { username, fullName: username, role, password })
     expect(r.status).toBe(201)
+    // Admin-made users get the same defaults as /v2/users ones; these tests start from none.
+    await srv.ctx.store.db.deleteFrom('notification_rules').where('user_id', '=', r.body.data.id).execute()
+    await srv.ctx.store.db.deleteFrom('contacts').where('user_id', '=', r.body.data.id).execute()
     return {
       id: r.body.data.id as string,
       call: client(srv.url, `Bearer ${await login(srv.url, username, password)}`),
@@ -161,21 +164,26 @@ describe.each(kinds)('Opsgenie users, contacts and notification rules on $name',
     ])
     const rules = await owner<Json>('GET', '/v2/users/fresh@x.io/notification-rules')
     expect(rules.body.data).toHaveLength(2)
+    // Only the first matching rule applies, so the P1/P2 rule comes first and also has the console step.
     expect(rules.body.data[0]).toMatchObject({
-      actionType: 'create-alert',
-      criteria: { type: 'match-all' },
-      steps: [{ contact: { method: 'desktop' }, sendAfter: { timeAmount: 0 }, enabled: true }],
-      order: 0,
-      enabled: true,
-    })
-    expect(rules.body.data[1]).toMatchObject({
       actionType: 'create-alert',
       criteria: {
         type: 'match-any-condition',
         conditions: [{ expectedValue: 'P1' }, { expectedValue: 'P2' }],
       },
-      steps: [{ contact: { method: 'email', to: 'fresh@x.io' }, sendAfter: { timeAmount: 1 } }],
+      steps: [
+        { contact: { method: 'desktop' }, sendAfter: { timeAmount: 0 }, enabled: true },
+        { contact: { method: 'email', to: 'fresh@x.io' }, sendAfter: { timeAmount: 1 } },
+      ],
+      order: 0,
+      enabled: true,
+    })
+    expect(rules.body.data[1]).toMatchObject({
+      actionType: 'create-alert',
+      criteria: { type: 'match-all' },
+      steps: [{ contact: { method: 'desktop' }, sendAfter: { timeAmount: 0 }, enabled: true }],
       order: 1,
+      enabled: true,
     })
     expect(await audit('contact', contacts.body.data[0].id)).toHaveLength(1)
     expect(await audit('notification-rule', rules.body.data[0].id)).toHaveLength(1)

@@ -21,6 +21,7 @@ import type { AppContext } from '../../context'
 import { updateLocked } from '../../store/locked-update'
 import type { Database, UsersTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
+import { seedUserDefaults } from '../opsgenie/notification-rules'
 import {
   envelope,
   forgetUserSessions,
@@ -95,12 +96,15 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
           if (!inserted) throw new ApiError(409, `A user with username ${row.username} already exists`)
           // The view, not the row: it says hasPassword and never carries the hash.
           const after = userView(row)
+          const origin = originOf(req, ctx.clock)
           await recordAudit(trx, {
-            ...originOf(req, ctx.clock),
+            ...origin,
             action: 'create',
             entity: entity(row),
             after,
           })
+          // The same default contact and notification rules as users made through /v2/users.
+          await seedUserDefaults(trx, origin, row)
         })
       return ok(req, reply, 201, { result: 'Created', data: userView(row) })
     },

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import type { Updateable } from 'kysely'
+import type { Kysely, Updateable } from 'kysely'
 import { normalizeTags } from '../../../core/alerts/normalize'
 import { newId } from '../../../core/ids/ids'
 import {
@@ -10,12 +10,13 @@ import {
   HeartbeatPatch,
   type IntervalUnit,
 } from '../../../core/model/heartbeat'
+import { type AuditEntity, type AuditOrigin, originOf, recordAudit } from '../../audit/record'
 import { forbidden, requireTeamManager } from '../../auth/authorize'
 import { type Principal, principalName } from '../../auth/principal'
 import type { AppContext } from '../../context'
 import { expiresAt, type HeartbeatRow, lockHeartbeat, pingHeartbeat } from '../../engine/heartbeats'
 import { scopeOf } from '../../ingest/alert-service'
-import type { HeartbeatsTable } from '../../store/schema'
+import type { Database, HeartbeatsTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
 import { UNPROCESSABLE } from './access'
 import { defaultOwnerTeam, resolveOwnerTeam } from './owner-team'
@@ -47,6 +48,23 @@ function view(row: ViewRow): Heartbeat {
   }
   if (row.last_ping_at !== null) hb.lastPingTime = new Date(row.last_ping_at).toISOString()
   return hb
+}
+
+/** How the audit log names a heartbeat. */
+function heartbeatEntity(row: { id: string; name: string }): AuditEntity {
+  return { type: 'heartbeat', id: row.id, name: row.name }
+}
+
+/** The heartbeat as the API shows it, read inside a transaction (the audit log's before/after). */
+async function viewIn(q: Kysely<Database>, id: string): Promise<Heartbeat | undefined> {
+  const row = await q
+    .selectFrom('heartbeats')
+    .innerJoin('teams', 'teams.id', 'heartbeats.team_id')
+    .selectAll('heartbeats')
+    .select('teams.name as team_name')
+    .where('heartbeats.id', '=', id)
+    .executeTakeFirst()
+  return row ? view(row) : undefined
 }
 
 /** Is the team in the principal's reach? Keys their own team; owners and admins all; others their teams. */
@@ -97,6 +115,8 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
    */
   async function mutate(
     name: string,
+    origin: AuditOrigin,
+    action: string,
     change: (row: HeartbeatRow, now: number) => Updateable<HeartbeatsTable> | null,
   ): Promise<Heartbeat> {
     const found = await ctx.writer.submit(async (trx) => {
@@ -105,11 +125,20 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
       const now = ctx.clock.now()
       const set = change(row, now)
       if (set) {
+        const before = await viewIn(trx, row.id)
         await trx
           .updateTable('heartbeats')
           .set({ ...set, updated_at: now })
           .where('id', '=', row.id)
           .execute()
+        // In the same transaction as the change, like every other configuration route.
+        await recordAudit(trx, {
+          ...origin,
+          action,
+          entity: heartbeatEntity(row),
+          before,
+          after: await viewIn(trx, row.id),
+        })
       }
       return true
     })
@@ -181,14 +210,23 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       if (b.enabled) row.expires_at = expiresAt(row)
       // ON CONFLICT DO NOTHING: a duplicate is an answer (409), not an error that would fail the batch.
-      const inserted = await ctx.writer.submit((trx) =>
-        trx
+      const origin = originOf(req, ctx.clock)
+      const inserted = await ctx.writer.submit(async (trx) => {
+        const done = await trx
           .insertInto('heartbeats')
           .values(row)
           .onConflict((oc) => oc.column('name').doNothing())
           .returning('id')
-          .executeTakeFirst(),
-      )
+          .executeTakeFirst()
+        if (done)
+          await recordAudit(trx, {
+            ...origin,
+            action: 'create',
+            entity: heartbeatEntity(row),
+            after: await viewIn(trx, row.id),
+          })
+        return done
+      })
       if (!inserted) throw new ApiError(409, `Heartbeat with name [${b.name}] already exists`)
       return ok(req, reply, 201, { result: 'Created', data: await reread(b.name) })
     },
@@ -214,7 +252,7 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
       const teamId = b.ownerTeam ? await resolveOwnerTeam(db(), b.ownerTeam) : undefined
       if (teamId !== undefined) requireTeamManager(p, teamId, 'write')
       const alertTags = b.alertTags === undefined ? undefined : JSON.stringify(cleanTags(b.alertTags))
-      const data = await mutate(req.params.name, (row, now) => {
+      const data = await mutate(req.params.name, originOf(req, ctx.clock), 'update', (row, now) => {
         const set: Updateable<HeartbeatsTable> = {}
         if (teamId !== undefined) set.team_id = teamId
         if (b.description !== undefined) set.description = b.description
@@ -248,9 +286,14 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
       const current = await visible(p, req.params.name)
       requireTeamManager(p, current.team_id, 'delete')
       // An open expiry alert stays: it is history, closed by people like any other alert.
-      const res = await ctx.writer.submit((trx) =>
-        trx.deleteFrom('heartbeats').where('id', '=', current.id).executeTakeFirst(),
-      )
+      const origin = originOf(req, ctx.clock)
+      const res = await ctx.writer.submit(async (trx) => {
+        const before = await viewIn(trx, current.id)
+        const done = await trx.deleteFrom('heartbeats').where('id', '=', current.id).executeTakeFirst()
+        if (Number(done.numDeletedRows) > 0)
+          await recordAudit(trx, { ...origin, action: 'delete', entity: heartbeatEntity(current), before })
+        return done
+      })
       if (Number(res.numDeletedRows) === 0) throw notFound(req.params.name)
       return ok(req, reply, 200, { result: 'Deleted' })
     },
@@ -272,7 +315,7 @@ export function heartbeatRoutes(app: FastifyInstance, ctx: AppContext): void {
         const current = await visible(p, req.params.name)
         requireTeamManager(p, current.team_id, 'write')
         // Idempotent: enabling a running heartbeat does not restart its interval (that is what a ping does).
-        const data = await mutate(req.params.name, (row, now) => {
+        const data = await mutate(req.params.name, originOf(req, ctx.clock), action, (row, now) => {
           if (action === 'disable') return row.enabled === 1 ? disabled() : null
           return row.enabled === 0 ? enabled(row, now) : null
         })

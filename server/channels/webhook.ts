@@ -1,0 +1,69 @@
+import { createHmac } from 'node:crypto'
+import { renderGenericWebhook, renderSlack } from '../../core/notify/render'
+import type { Channel, OutgoingMessage, SendResult } from './channel'
+import { postForResult } from './http'
+
+/**
+ * Outbound webhooks (contact method `webhook`, `to` = the URL).
+ *
+ * - Slack-compatible body `{text, blocks}` when the URL is a Slack incoming webhook (hooks.slack.com) or the
+ *   contact asks for it with a `format=slack` query parameter or a `#slack` fragment (for Mattermost,
+ *   Rocket.Chat and other Slack-compatible receivers; the fragment is not sent).
+ * - Otherwise a generic JSON body, signed: `X-Vigil-Timestamp: <epoch ms>` and
+ *   `X-Vigil-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">` with the server-wide secret
+ *   VIGIL_WEBHOOK_SECRET (one secret for every contact; per-contact secrets are not supported). Receivers
+ *   should reject stale timestamps to stop replays. Without a secret the body goes out unsigned.
+ */
+export interface WebhookConfig {
+  secret?: string
+  timeoutMs: number
+  now(): number
+}
+
+/** True when the URL gets a Slack-style body. */
+export function isSlackUrl(url: URL): boolean {
+  return (
+    url.hostname === 'hooks.slack.com' || url.searchParams.get('format') === 'slack' || url.hash === '#slack'
+  )
+}
+
+/** The signature header value of a body sent at `timestamp`. */
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
+}
+
+/** The webhook channel. */
+export function webhookChannel(config: WebhookConfig): Channel {
+  return {
+    label: 'webhook',
+    async send(m: OutgoingMessage): Promise<SendResult> {
+      let url: URL
+      try {
+        url = new URL(m.address)
+      } catch {
+        return { ok: false, error: 'permanent', message: `not a URL: ${m.address}` }
+      }
+      const slack = isSlackUrl(url)
+      url.hash = ''
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'Vigil',
+        'x-vigil-delivery': m.id,
+      }
+      const body = JSON.stringify(
+        slack ? renderSlack(m.notifications) : renderGenericWebhook(m.id, m.notifications),
+      )
+      if (!slack && config.secret) {
+        const ts = String(config.now())
+        headers['x-vigil-timestamp'] = ts
+        headers['x-vigil-signature'] = webhookSignature(config.secret, ts, body)
+      }
+      const {
+        status: _s,
+        text: _t,
+        ...result
+      } = await postForResult(url.toString(), { headers, body }, config.timeoutMs)
+      return result
+    },
+  }
+}
