@@ -2,13 +2,15 @@
  * Entry point: `tsx bench/run.ts <benchmark> [args…]` (npm run bench -- <benchmark>). Each benchmark
  * registers here by name; they are never part of `npm test`.
  */
+import { escalationBenchmark } from './escalation/index'
 import { ingestBenchmark } from './ingest/index'
 import { stopAll } from './lib/proc'
 import { type Benchmark, parseCommand } from './lib/registry'
 import { oncallBenchmark } from './oncall/index'
+import { syncBenchmark } from './sync/index'
 
 /** Every benchmark, by name. New ones (oncall, escalation, sync) are added to this list. */
-const BENCHMARKS: Benchmark[] = [ingestBenchmark, oncallBenchmark]
+const BENCHMARKS: Benchmark[] = [ingestBenchmark, oncallBenchmark, escalationBenchmark, syncBenchmark]
 
 // Ctrl-C must not leave servers behind: stop every child we started, then exit.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

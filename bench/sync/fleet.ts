@@ -1,0 +1,149 @@
+/**
+ * Many Socket.IO clients in this one process: bare sockets that note when each streamed alert arrives
+ * (socket arrival), and real console replicas (src-renderer/db on RxDB's memory storage, only the alerts
+ * collection) that note when each alert lands in their store (store arrival).
+ */
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
+import { io, type Socket } from 'socket.io-client'
+import type { AlertDoc } from '../../core/sync/documents'
+import { type StreamMessage, SYNC_EVENTS } from '../../core/sync/protocol'
+import { createVigilDatabase, type VigilDatabase } from '../../src-renderer/db/database'
+import { nowMs } from '../escalation/sender'
+
+/** Receives (client index, alias, arrival time) for every streamed or stored alert document. */
+export type ArrivalSink = (client: number, alias: unknown, at: number) => void
+
+/** Bare sockets connected to one server. */
+export interface Fleet {
+  sockets: Socket[]
+  /** Streamed alert documents seen (any phase), for the payload template. */
+  sample(): unknown
+  /** Routes arrivals to a new sink (a new phase) or nowhere. */
+  setSink(sink: ArrivalSink | undefined): void
+  close(): void
+}
+
+/** Connects `n` websocket clients, `batch` at a time; throws on the first connect error. */
+export async function connectFleet(url: string, n: number, token?: string, batch = 50): Promise<Fleet> {
+  const sockets: Socket[] = []
+  let sink: ArrivalSink | undefined
+  let sample: unknown
+  const fleet: Fleet = {
+    sockets,
+    sample: () => sample,
+    setSink(s) {
+      sink = s
+    },
+    close() {
+      for (const s of sockets) s.disconnect()
+    },
+  }
+  try {
+    for (let start = 0; start < n; start += batch) {
+      const wave: Array<Promise<void>> = []
+      for (let c = start; c < Math.min(n, start + batch); c++) {
+        const socket = io(url, {
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+          timeout: 30_000,
+          ...(token ? { auth: { token } } : {}),
+        })
+        sockets.push(socket)
+        socket.on(SYNC_EVENTS.stream, (msg: StreamMessage, ack?: unknown) => {
+          const at = nowMs()
+          if (typeof ack === 'function') ack({ ok: true, value: null })
+          if (msg?.collection !== 'alerts' || !('documents' in msg)) return
+          for (const doc of msg.documents as Array<Partial<AlertDoc>>) {
+            sample ??= doc
+            sink?.(c, doc.alias, at)
+          }
+        })
+        wave.push(
+          new Promise<void>((resolve, reject) => {
+            socket.once('connect', () => resolve())
+            socket.once('connect_error', (err) =>
+              reject(new Error(`client ${c} could not connect: ${err.message}`)),
+            )
+          }),
+        )
+      }
+      await Promise.all(wave)
+    }
+  } catch (err) {
+    fleet.close()
+    throw err
+  }
+  return fleet
+}
+
+/** Console replicas replicating only the alerts collection. */
+export interface Replicas {
+  dbs: VigilDatabase[]
+  setSink(sink: ArrivalSink | undefined): void
+  close(): Promise<void>
+}
+
+/**
+ * Opens `n` replicas (RxDB allows 13 open collections per JS realm, so at most 12 here) and waits until
+ * each has caught up with what the server already holds. Client indexes start at `firstIndex`.
+ */
+export async function openReplicas(
+  url: string,
+  token: string,
+  n: number,
+  firstIndex: number,
+): Promise<Replicas> {
+  let sink: ArrivalSink | undefined
+  const dbs: VigilDatabase[] = []
+  const subs: Array<{ unsubscribe(): void }> = []
+  const out: Replicas = {
+    dbs,
+    setSink(s) {
+      sink = s
+    },
+    async close() {
+      for (const s of subs) s.unsubscribe()
+      await Promise.all(dbs.map((d) => d.close().catch(() => {})))
+    },
+  }
+  try {
+    for (let k = 0; k < n; k++) {
+      const d = await openReplica(url, token, `bench-replica-${process.pid}-${Date.now()}-${k}`)
+      dbs.push(d)
+      const c = firstIndex + k
+      const alerts = d.db.alerts
+      if (!alerts) throw new Error('the replica has no alerts collection')
+      subs.push(
+        alerts.$.subscribe((ev) => {
+          if (ev.operation === 'DELETE') return
+          sink?.(c, (ev.documentData as Partial<AlertDoc>).alias, nowMs())
+        }),
+      )
+    }
+    await Promise.all(dbs.map((d) => d.awaitInSync()))
+  } catch (err) {
+    await out.close()
+    throw err
+  }
+  return out
+}
+
+/** One replica of the alerts collection on memory storage, replicating as soon as it is open. */
+export async function openReplica(url: string, token: string, name: string): Promise<VigilDatabase> {
+  const d = await createVigilDatabase({
+    storage: getRxStorageMemory(),
+    url,
+    token,
+    name,
+    multiInstance: false,
+    collections: ['alerts'],
+    retentionIntervalMs: 0,
+    retryTime: 500,
+    pullBatchSize: 1000,
+    followBrowserOnline: false,
+    socketOptions: { reconnectionDelay: 100, reconnectionDelayMax: 500 },
+  })
+  await d.leadership()
+  return d
+}
