@@ -25,8 +25,9 @@ const kinds = await storeKinds()
 const RECEIPT_MS = 400
 
 /**
- * A tiny real Socket.IO gateway (the sync helper's real one is not in this checkout yet): apps connect
- * with `auth: {userId}`, join the user's room, and acknowledge `vigil:notify`. First receipt wins.
+ * A tiny real Socket.IO gateway whose apps connect with `auth: {userId}`, join the user's room and
+ * acknowledge `vigil:notify` (first receipt wins): it lets these tests pin down delivery's own rules
+ * without sessions. The app's gateway over signed-in sockets is covered by desktop-e2e.test.ts.
  */
 async function socketGateway(): Promise<{ gateway: DesktopGateway; url: string; close(): Promise<void> }> {
   const http: HttpServer = createServer()
