@@ -55,3 +55,11 @@ export const NotificationPayload = Type.Object({
   actor: Type.Optional(Type.String()),
 })
 export type NotificationPayload = Static<typeof NotificationPayload>
+
+/** What the desktop app receives on `vigil:notify`; its acknowledgement is the delivery receipt. */
+export interface DesktopMessage {
+  /** The delivery this message carries. */
+  deliveryId: string
+  /** One or more notifications (several pending ones for the same person are bundled). */
+  notifications: NotificationPayload[]
+}

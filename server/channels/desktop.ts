@@ -1,12 +1,6 @@
-import type { NotificationPayload } from '../../core/model/notification'
+import type { DesktopMessage } from '../../core/model/notification'
 
-/** What the desktop app receives on `vigil:notify` (core/sync/protocol.ts SYNC_EVENTS.notify). */
-export interface DesktopMessage {
-  /** The delivery this message carries; the app's acknowledgement is its receipt. */
-  deliveryId: string
-  /** One or more notifications (several pending ones for the same person are bundled). */
-  notifications: NotificationPayload[]
-}
+export type { DesktopMessage }
 
 /** What became of a desktop message: acknowledged by an app, nobody connected, or no receipt in time. */
 export type DesktopOutcome = 'received' | 'no-client' | 'timeout'

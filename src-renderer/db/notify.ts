@@ -4,14 +4,10 @@
  * callback (which hands it to the Electron bridge) runs, and whatever the callback does.
  */
 import type { Socket } from 'socket.io-client'
-import type { NotificationPayload } from '../../core/model/notification'
+import type { DesktopMessage } from '../../core/model/notification'
 import { SYNC_EVENTS } from '../../core/sync/protocol'
 
-/** What `vigil:notify` carries (mirrors server/channels/desktop.ts DesktopMessage). */
-export interface DesktopMessage {
-  deliveryId: string
-  notifications: NotificationPayload[]
-}
+export type { DesktopMessage }
 
 /** Acknowledges every desktop message and passes it on; returns the unsubscribe. */
 export function listenForNotifications(
