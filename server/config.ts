@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { type DeliveryConfig, loadDeliveryConfig } from './delivery/config'
+import { envIntReader } from './env-int'
 
 /** Everything the executable reads from the environment (documented in README). */
 export interface ServerConfig {
@@ -36,16 +37,7 @@ export function loadConfig(
   env: NodeJS.ProcessEnv,
 ): { ok: true; config: ServerConfig } | { ok: false; errors: string[] } {
   const errors: string[] = []
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < min || n > max) {
-      errors.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`)
-      return fallback
-    }
-    return n
-  }
+  const int = envIntReader(env, errors)
   const logLevel = env.VIGIL_LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) errors.push(`VIGIL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
   const databaseUrl = env.VIGIL_DATABASE_URL || undefined

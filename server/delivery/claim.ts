@@ -47,6 +47,25 @@ function cancelReason(actionType: string, ack: number | null, status: string | n
 }
 
 /** Messages (distinct bundles) sent or being sent since `since`, per user and per channel. */
+/** Ends a claimed delivery without sending it (cancelled, or given up) and says why in the alert's log. */
+async function settle(
+  trx: Transaction<Database>,
+  batch: Batch,
+  now: number,
+  r: { id: string; alert_id: string | null },
+  state: 'cancelled' | 'failed',
+  why: string,
+  log: string,
+): Promise<void> {
+  await trx
+    .updateTable('deliveries')
+    .set({ state, last_error: why, updated_at: now })
+    .where('id', '=', r.id)
+    .execute()
+  if (r.alert_id)
+    batch.log({ alert_id: r.alert_id, created_at: now, type: 'notification', owner: DELIVERY_LOG_OWNER, log })
+}
+
 async function recentCounts(
   trx: Transaction<Database>,
   since: number,
@@ -129,37 +148,13 @@ export async function claimDue(
     const label = channelLabel(r.channel)
     const why = cancelReason(r.action_type, r.acknowledged, r.status)
     if (why) {
-      await trx
-        .updateTable('deliveries')
-        .set({ state: 'cancelled', last_error: why, updated_at: o.now })
-        .where('id', '=', r.id)
-        .execute()
-      if (r.alert_id)
-        batch.log({
-          alert_id: r.alert_id,
-          created_at: o.now,
-          type: 'notification',
-          owner: DELIVERY_LOG_OWNER,
-          log: `Cancelled ${label} to ${r.address}: ${why}`,
-        })
+      await settle(trx, batch, o.now, r, 'cancelled', why, `Cancelled ${label} to ${r.address}: ${why}`)
       continue
     }
     if (r.state === 'sending' && r.attempts >= o.maxAttempts) {
       // Claimed and lost (the process died) as often as we try at all: stop rather than loop forever.
       const msg = `gave up after ${r.attempts} attempts (the sending process stopped each time)`
-      await trx
-        .updateTable('deliveries')
-        .set({ state: 'failed', last_error: msg, updated_at: o.now })
-        .where('id', '=', r.id)
-        .execute()
-      if (r.alert_id)
-        batch.log({
-          alert_id: r.alert_id,
-          created_at: o.now,
-          type: 'notification',
-          owner: DELIVERY_LOG_OWNER,
-          log: `${capitalize(label)} to ${r.address} failed: ${msg}`,
-        })
+      await settle(trx, batch, o.now, r, 'failed', msg, `${capitalize(label)} to ${r.address} failed: ${msg}`)
       continue
     }
     const payload = JSON.parse(r.payload) as NotificationPayload

@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF } from '../../core/notify/backoff'
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../../core/notify/rate-limit'
+import { envIntReader } from '../env-int'
 
 /** Delivery settings (README "Notification delivery"); every field has a default. */
 export interface DeliveryConfig {
@@ -68,16 +69,7 @@ function channelLimits(raw: string | undefined, errors: string[]): Record<string
 
 /** Reads the delivery settings from the environment; problems are appended to `errors`. */
 export function loadDeliveryConfig(env: NodeJS.ProcessEnv, errors: string[]): DeliveryConfig {
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < min || n > max) {
-      errors.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`)
-      return fallback
-    }
-    return n
-  }
+  const int = envIntReader(env, errors)
   const smtpUrl = env.VIGIL_SMTP_URL || undefined
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
     errors.push('VIGIL_SMTP_URL must be an smtp:// or smtps:// URL')
