@@ -3,10 +3,10 @@
 // `electron` module whose ipcRenderer.invoke reaches the real main-process handler registry.
 // Not covered here (needs the Electron binary, see electron.e2e.test.ts): the sandbox, context
 // isolation and Electron's own IPC serialisation.
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { consolePlugin } from '../../server/api/console'
 import { resolveConsoleTarget } from '../../src-main/config'
 import { createDeepLinkRouter } from '../../src-main/deep-link'
@@ -14,22 +14,11 @@ import { registerConsoleHandlers } from '../../src-main/handlers'
 import { createIpcRegistry } from '../../src-main/ipc'
 import { createNotifier, type NotificationOptions } from '../../src-main/notifications'
 import type { VigilApi } from '../../src-main/shared/ipc-contract'
+import { describeWithChromium, launchChromium } from '../support/chromium'
 import { ensureConsoleBuilt, PRELOAD_FILE, RENDERER_DIR } from './build'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 const WEB_CONTENTS_ID = 1
-const hasChromium = existsSync(CHROMIUM)
-// Locally a missing Chromium skips with a reason; on CI (which installs it) it must fail instead.
-const run = hasChromium || process.env.CI ? describe : describe.skip
-if (!hasChromium) console.warn(`console.e2e: skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`)
+const run = describeWithChromium('console.e2e')
 
 /** In-page shim: a fake `electron` for the CJS preload bundle, and a hook for main → renderer sends. */
 const shim = (preloadSource: string) => `(() => {
@@ -72,7 +61,7 @@ run('console in Chromium with the built preload', () => {
     server.get('/health', async (_req, reply) => reply.code(healthStatus).send({ result: 'ok' }))
     await server.register(consolePlugin, { dir: RENDERER_DIR })
     base = await server.listen({ host: '127.0.0.1', port: 0 })
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    browser = await launchChromium()
     context = await browser.newContext()
   })
   afterAll(async () => {

@@ -1,34 +1,17 @@
-// The console's replica end to end (issue 4, Tests): the real client module (src-renderer/db) bundled
-// with Vite and running in Debian's Chromium on IndexedDB (Dexie, dev mode), connected to the real server
-// (startTestServer) over Socket.IO. An alert created over HTTP appears in the page's store; the page goes
-// offline and edits a schedule while a second client (Node, memory storage) edits the same schedule
-// online; back online both converge by the merge rules and the page lists the conflict.
-import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv'
 import { filter, firstValueFrom, type Observable } from 'rxjs'
 import { build } from 'vite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createVigilDatabase, type VigilDatabase } from '../../src-renderer/db/database'
+import { describeWithChromium, launchChromium } from '../support/chromium'
 import { api, startTestServer, TEST_OWNER, type TestServer } from '../support/server'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
-const hasChromium = existsSync(CHROMIUM)
-// Locally a missing Chromium skips with a reason; on CI (which installs it) it must fail instead.
-const run = hasChromium || process.env.CI ? describe : describe.skip
-if (!hasChromium) console.warn(`sync.e2e: skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`)
+const run = describeWithChromium('sync.e2e')
 
 const until = <T>(obs$: Observable<T>, pred: (v: T) => boolean): Promise<T> =>
   firstValueFrom(obs$.pipe(filter(pred)))
@@ -83,7 +66,7 @@ run('sync client in Chromium against the real server', () => {
     srv = server
     const served = await servePage(bundle)
     pageServer = served.server
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    browser = await launchChromium()
     context = await browser.newContext()
     // RxDB dev-mode adds a tracking iframe to rxdb.info; a test never leaves loopback.
     await context.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort())
