@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
-import pg from 'pg'
+import { cleanEnv, freshPostgres, PG_BASE_URL, pgQuery, pgServerVersion } from '../lib/postgres'
 import { freePort, registerCleanup, type Service, startService, waitReady } from '../lib/proc'
+
+export { PG_BASE_URL, pgQuery, pgServerVersion }
 
 /** The repository root, where server/main.ts is resolved from. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-
-/** PostgreSQL the PostgreSQL targets use; a fresh schema (or database) is created in it per run. */
-export const PG_BASE_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /** One running server process. */
 export interface VigilInstance {
@@ -45,55 +44,6 @@ export interface StartVigilOptions {
   /** Extra VIGIL_* settings. */
   env?: Record<string, string>
   label: string
-}
-
-/** Environment for a child without any VIGIL_* the caller happened to have set. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VIGIL_')) env[k] = v
-  return { ...env, ...extra }
-}
-
-/** Runs one query on a short-lived PostgreSQL connection. */
-export async function pgQuery<T>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
-  await client.connect()
-  try {
-    return (await client.query(text)).rows as T[]
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
-
-/** "PostgreSQL 15.19" or the reason it could not be asked. */
-export async function pgServerVersion(): Promise<string> {
-  try {
-    const rows = await pgQuery<{ server_version: string }>(PG_BASE_URL, 'show server_version')
-    return `PostgreSQL ${rows[0]?.server_version.split(' ')[0] ?? '?'}`
-  } catch (err) {
-    return `PostgreSQL unreachable at ${PG_BASE_URL} (${String(err)})`
-  }
-}
-
-/** A fresh PostgreSQL namespace for one run, the URL servers get, and how to drop it. */
-async function freshPostgres(
-  isolation: 'schema' | 'database',
-): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `vigil_bench_${process.pid}_${randomBytes(4).toString('hex')}`
-  if (isolation === 'schema') {
-    await pgQuery(PG_BASE_URL, `create schema ${name}`)
-    return {
-      url: `${PG_BASE_URL}?options=-c%20search_path%3D${name}`,
-      drop: async () => void (await pgQuery(PG_BASE_URL, `drop schema if exists ${name} cascade`)),
-    }
-  }
-  await pgQuery(PG_BASE_URL, `create database ${name}`)
-  const url = new URL(PG_BASE_URL)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    drop: async () => void (await pgQuery(PG_BASE_URL, `drop database if exists ${name} with (force)`)),
-  }
 }
 
 /**

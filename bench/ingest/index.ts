@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { coresUsed, snapshot, waitForQuiet } from '../lib/cpu'
 import { machineInfo } from '../lib/machine'
 import { type IngestSettings, renderIngestSection } from '../lib/markdown'
+import { pgServerVersion } from '../lib/postgres'
 import { registerCleanup, runCommand } from '../lib/proc'
 import type { Benchmark } from '../lib/registry'
 import { computeRatios, computeVerdicts, pickLeastDisturbed, type TargetRun } from '../lib/report'
@@ -20,7 +21,6 @@ import {
   ALERTMANAGER_BIN,
   alertmanagerTarget,
   noopTarget,
-  pgServerVersion,
   REPO_ROOT,
   type RunningTarget,
   type TargetSpec,

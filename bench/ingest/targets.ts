@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
-import pg from 'pg'
+import { cleanEnv, freshPostgres, pgQuery } from '../lib/postgres'
 import { freePort, registerCleanup, runCommand, type Service, startService, waitReady } from '../lib/proc'
 import { summariseVigilMetrics } from '../lib/prom'
 import type { TargetId } from '../lib/report'
@@ -19,9 +19,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Alertmanager binary from Debian's prometheus-alertmanager package. */
 export const ALERTMANAGER_BIN = process.env.BENCH_ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager'
-
-/** PostgreSQL the PostgreSQL target uses; a fresh schema (or database) is created in it per run. */
-export const PG_BASE_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /**
  * Per-key requests per minute handed to Vigil: far above any rate this machine reaches, so the limiter
@@ -53,13 +50,6 @@ export interface TargetSpec {
   /** Headers every request carries (Content-Type, Authorization…). */
   headers: Record<string, string>
   start(): Promise<RunningTarget>
-}
-
-/** Environment for a child without any VIGIL_* the caller happened to have set. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VIGIL_')) env[k] = v
-  return { ...env, ...extra }
 }
 
 /** Stops a service and rethrows its start error with the output tail attached. */
@@ -145,56 +135,10 @@ export function alertmanagerTarget(): TargetSpec {
   }
 }
 
-async function pgQuery<T>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
-  await client.connect()
-  try {
-    return (await client.query(text)).rows as T[]
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
-
-/** "PostgreSQL 15.19" or the reason it could not be asked. */
-export async function pgServerVersion(): Promise<string> {
-  try {
-    const rows = await pgQuery<{ server_version: string }>(PG_BASE_URL, 'show server_version')
-    return `PostgreSQL ${rows[0]?.server_version.split(' ')[0] ?? '?'}`
-  } catch (err) {
-    return `PostgreSQL unreachable at ${PG_BASE_URL} (${String(err)})`
-  }
-}
-
 interface StoreCounts {
   n: number | string
   d: number | string
   s: number | string | null
-}
-
-/**
- * A fresh PostgreSQL namespace for one run and the URL the server gets. 'schema' is the documented
- * deployment form (search_path via libpq options); 'database' avoids sharing the database with other
- * schemas, which Kysely's migrator mistakes for its own (see the bench report).
- */
-async function freshPostgres(
-  isolation: 'schema' | 'database',
-): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `vigil_bench_${process.pid}_${randomBytes(4).toString('hex')}`
-  if (isolation === 'schema') {
-    await pgQuery(PG_BASE_URL, `create schema ${name}`)
-    return {
-      url: `${PG_BASE_URL}?options=-c%20search_path%3D${name}`,
-      drop: async () => void (await pgQuery(PG_BASE_URL, `drop schema if exists ${name} cascade`)),
-    }
-  }
-  await pgQuery(PG_BASE_URL, `create database ${name}`)
-  const url = new URL(PG_BASE_URL)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    // FORCE: a server killed mid-run may leave connections behind; the database must still go.
-    drop: async () => void (await pgQuery(PG_BASE_URL, `drop database if exists ${name} with (force)`)),
-  }
 }
 
 /** Vigil on SQLite (fresh temp data dir) or on PostgreSQL (fresh schema or database, dropped afterwards). */
