@@ -3,7 +3,9 @@ import type { Insertable, QueryCreator, Transaction } from 'kysely'
 import type { Metrics } from '../metrics'
 import type { Dialect } from '../store/dialect'
 import type { AlertLogsTable, AlertRequestsTable, Database } from '../store/schema'
-import { reserveCounters, type Store } from '../store/store'
+import type { Prepare } from '../store/sqlite'
+import { insertRows } from '../store/sqlite-rows'
+import { reserveCounters, reserveCountersWithVersion, type Store } from '../store/store'
 
 /** One request's share of a group commit: runs inside the batch's transaction. */
 export type WriteJob<T> = (trx: Transaction<Database>, batch: Batch) => Promise<T>
@@ -27,12 +29,21 @@ const CHUNK = 500
 
 type Rows<K extends keyof Database> = Insertable<Database[K]>[]
 
-type SideTable = 'alert_tags' | 'alert_details' | 'alert_notes' | 'alert_logs' | 'alert_requests'
-/** Insert order: tags, details and notes reference alerts; logs and requests come last. */
+type SideTable =
+  | 'alert_tags'
+  | 'alert_details'
+  | 'alert_notes'
+  | 'escalation_runs'
+  | 'alert_logs'
+  | 'alert_requests'
+/** Rows a write queues for its new alerts. */
+type AlertRows = 'alert_tags' | 'alert_details' | 'alert_notes' | 'escalation_runs'
+/** Insert order: tags, details, notes and runs reference alerts; logs and requests come last. */
 const SIDE_TABLES: readonly SideTable[] = [
   'alert_tags',
   'alert_details',
   'alert_notes',
+  'escalation_runs',
   'alert_logs',
   'alert_requests',
 ]
@@ -44,17 +55,26 @@ const SIDE_TABLES: readonly SideTable[] = [
 export class Batch {
   private readonly pools = new Map<string, { next: number; end: number }>()
   private pending: {
-    [K in 'alert_logs' | 'alert_requests' | 'alert_tags' | 'alert_details' | 'alert_notes']: Rows<K>
+    [K in SideTable]: Rows<K>
   } = Batch.empty()
 
   constructor(
     private readonly trx: Transaction<Database>,
     /** The store's dialect, for writes that lock rows on PostgreSQL only. */
     readonly dialect: Dialect,
+    /** SQLite's cached prepared statements (Store.prepare): hot rows skip Kysely's per-batch compile. */
+    readonly prepare?: Prepare,
   ) {}
 
   private static empty() {
-    return { alert_logs: [], alert_requests: [], alert_tags: [], alert_details: [], alert_notes: [] }
+    return {
+      alert_logs: [],
+      alert_requests: [],
+      alert_tags: [],
+      alert_details: [],
+      alert_notes: [],
+      escalation_runs: [],
+    }
   }
 
   /** The next value of a named counter, in commit order across every writer. */
@@ -62,18 +82,42 @@ export class Batch {
     let pool = this.pools.get(counter)
     if (!pool || pool.next > pool.end) {
       // Both counters are refilled together: one round trip instead of two on PostgreSQL.
-      const empty = COUNTERS.filter((c) => {
-        const p = this.pools.get(c)
-        return !p || p.next > p.end
-      })
-      const firsts = await reserveCounters(this.trx, Object.fromEntries(empty.map((c) => [c, COUNTER_BLOCK])))
-      for (const c of empty) {
-        const first = firsts[c] as number
-        this.pools.set(c, { next: first, end: first + COUNTER_BLOCK - 1 })
-      }
+      const empty = this.emptyCounters()
+      this.fill(
+        empty,
+        await reserveCounters(this.trx, Object.fromEntries(empty.map((c) => [c, COUNTER_BLOCK]))),
+      )
       pool = this.pools.get(counter) as { next: number; end: number }
     }
     return pool.next++
+  }
+
+  /**
+   * Refills the counter blocks that are used up and reads the configuration version (largest audit id)
+   * in the same statement: a create batch on PostgreSQL needs both, and each round trip costs.
+   */
+  async reserveWithVersion(): Promise<number> {
+    const empty = this.emptyCounters()
+    const { first, version } = await reserveCountersWithVersion(
+      this.trx,
+      Object.fromEntries(empty.map((c) => [c, COUNTER_BLOCK])),
+    )
+    this.fill(empty, first)
+    return version
+  }
+
+  private emptyCounters(): Counter[] {
+    return COUNTERS.filter((c) => {
+      const p = this.pools.get(c)
+      return !p || p.next > p.end
+    })
+  }
+
+  private fill(counters: Counter[], firsts: Record<string, number>): void {
+    for (const c of counters) {
+      const first = firsts[c] as number
+      this.pools.set(c, { next: first, end: first + COUNTER_BLOCK - 1 })
+    }
   }
 
   /** Queues an alert log row, written before the batch commits. */
@@ -86,8 +130,8 @@ export class Batch {
     this.pending.alert_requests.push(row)
   }
 
-  /** Queues rows of a new alert's tags, details or creation note. */
-  add<K extends 'alert_tags' | 'alert_details' | 'alert_notes'>(table: K, rows: Rows<K>): void {
+  /** Queues rows of a new alert: tags, details, creation note, escalation run. */
+  add<K extends AlertRows>(table: K, rows: Rows<K>): void {
     ;(this.pending[table] as Rows<K>).push(...rows)
   }
 
@@ -100,30 +144,60 @@ export class Batch {
       const r = row as { change_seq?: number }
       r.change_seq ??= await this.next('change_seq')
     }
-    const inserts: Array<{ table: SideTable; rows: Rows<SideTable> }> = []
+    if (this.prepare) {
+      for (const table of SIDE_TABLES) insertRows(this.prepare, table, pending[table])
+      return
+    }
+    const inserts: Insert[] = []
     for (const table of SIDE_TABLES) {
       const rows = pending[table] as Rows<SideTable>
       for (let i = 0; i < rows.length; i += CHUNK) inserts.push({ table, rows: rows.slice(i, i + CHUNK) })
     }
-    if (this.dialect === 'postgres' && inserts.length > 1) {
+    if (this.dialect !== 'postgres') {
+      for (const ins of inserts)
+        await this.trx
+          .insertInto(ins.table)
+          .values(ins.rows as never)
+          .execute()
+      return
+    }
+    for (const group of byParams(inserts)) {
       // One round trip: every insert but the last runs as a data-modifying CTE of the last one.
-      const last = inserts.pop() as (typeof inserts)[number]
+      const last = group.pop() as Insert
       let q = this.trx as unknown as QueryCreator<Database>
-      inserts.forEach((ins, i) => {
+      group.forEach((ins, i) => {
         q = q.with(`w${i}`, (db) => db.insertInto(ins.table).values(ins.rows as never) as never) as never
       })
       await q
         .insertInto(last.table)
         .values(last.rows as never)
         .execute()
-      return
     }
-    for (const ins of inserts)
-      await this.trx
-        .insertInto(ins.table)
-        .values(ins.rows as never)
-        .execute()
   }
+}
+
+type Insert = { table: SideTable; rows: Rows<SideTable> }
+
+/** Bound parameters per PostgreSQL statement: its protocol caps them at 65,535. */
+const PARAM_BUDGET = 30_000
+
+/** Splits inserts into statements that each stay under PARAM_BUDGET bound parameters. */
+function byParams(inserts: Insert[]): Insert[][] {
+  const groups: Insert[][] = []
+  let current: Insert[] = []
+  let params = 0
+  for (const ins of inserts) {
+    const n = ins.rows.length * Object.keys(ins.rows[0] ?? {}).length
+    if (current.length > 0 && params + n > PARAM_BUDGET) {
+      groups.push(current)
+      current = []
+      params = 0
+    }
+    current.push(ins)
+    params += n
+  }
+  if (current.length > 0) groups.push(current)
+  return groups
 }
 
 interface Pending {
@@ -231,7 +305,7 @@ export class GroupCommitWriter {
     const results: unknown[] = []
     try {
       await this.store.db.transaction().execute(async (trx) => {
-        const batch = new Batch(trx, this.store.dialect)
+        const batch = new Batch(trx, this.store.dialect, this.store.prepare)
         for (let i = 0; i < jobs.length; ) {
           const group = jobs[i]?.group
           let j = i

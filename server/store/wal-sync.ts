@@ -6,29 +6,38 @@ import { dirname } from 'node:path'
  * Makes committed SQLite transactions durable without blocking the event loop. The connection runs with
  * synchronous=NORMAL, so COMMIT writes the WAL but does not fsync it; this fsyncs the WAL file on the
  * libuv thread pool instead. fsync flushes the whole file, so one call covers every transaction committed
- * before it started: callers that arrive while one runs share the next (group fsync).
+ * before it started: every caller that arrives before a flush starts shares it (group fsync), and callers
+ * that arrive while one runs share the next.
  */
 export class WalSync {
   private handle: Awaited<ReturnType<typeof open>> | undefined
   private running: Promise<void> | undefined
-  private queued: Promise<void> | undefined
+  /** The flush not started yet, which every new caller joins. */
+  private next: Promise<void> | undefined
 
   constructor(private readonly dbFile: string) {}
 
   /** Resolves once everything committed before the call is on disk. */
   sync(): Promise<void> {
-    if (!this.running) {
-      this.running = this.flush().finally(() => {
-        this.running = undefined
-      })
-      return this.running
+    this.next ??= this.startNext()
+    return this.next
+  }
+
+  private async startNext(): Promise<void> {
+    // One fsync at a time; a flush already running may have started before the callers' commits.
+    await this.running?.catch(() => {})
+    // The answers of one group commit ask one after another within this turn of the event loop: one
+    // fsync for all of them rather than one for the first and a second for the rest.
+    await new Promise<void>((r) => setImmediate(r))
+    // From here on, a new caller may have committed after this flush starts: it waits for the next one.
+    this.next = undefined
+    const run = this.flush()
+    this.running = run
+    try {
+      await run
+    } finally {
+      if (this.running === run) this.running = undefined
     }
-    // A flush already running may have started before the caller's commit: wait for the next one.
-    this.queued ??= this.running.then(() => {
-      this.queued = undefined
-      return this.sync()
-    })
-    return this.queued
   }
 
   private async flush(): Promise<void> {
@@ -47,6 +56,7 @@ export class WalSync {
 
   /** Closes the WAL handle (after the database is closed). */
   async close(): Promise<void> {
+    await this.next
     await this.running
     await this.handle?.close()
     this.handle = undefined

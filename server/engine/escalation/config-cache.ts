@@ -188,6 +188,12 @@ export class ConfigSnapshot {
   }
 }
 
+/** The configuration version: the largest audit id (see the invalidation note above). */
+export async function configVersion(trx: Trx): Promise<number> {
+  const row = await sql<{ v: number | string | null }>`select max(id) as v from audit_log`.execute(trx)
+  return Number(row.rows[0]?.v ?? 0)
+}
+
 /** Hands out the current ConfigSnapshot, replacing it when the configuration version moves or it ages. */
 export class RoutingConfigCache {
   private current?: ConfigSnapshot
@@ -197,11 +203,13 @@ export class RoutingConfigCache {
     private readonly ttlMs = TTL_MS,
   ) {}
 
-  /** The snapshot to use for one write batch (checks the version once, inside the batch's transaction). */
-  async snapshot(trx: Trx): Promise<ConfigSnapshot> {
+  /**
+   * The snapshot to use for one write batch (checks the version once, inside the batch's transaction).
+   * `known` is the version the caller already read in that transaction (saves a round trip).
+   */
+  async snapshot(trx: Trx, known?: number): Promise<ConfigSnapshot> {
     const now = this.clock.now()
-    const row = await sql<{ v: number | string | null }>`select max(id) as v from audit_log`.execute(trx)
-    const version = Number(row.rows[0]?.v ?? 0)
+    const version = known ?? (await configVersion(trx))
     const c = this.current
     if (c && c.version === version && now - c.loadedAt < this.ttlMs && now >= c.loadedAt) return c
     this.current = new ConfigSnapshot(version, now)

@@ -323,8 +323,8 @@ export class AlertRouter {
     this.cache = cache ?? new RoutingConfigCache(clock)
   }
 
-  /** The routing of one write batch, inside its transaction. */
-  async begin(trx: Trx): Promise<RoutingBatch> {
-    return new RoutingBatch(await this.cache.snapshot(trx), trx)
+  /** The routing of one write batch, inside its transaction (`version`: the configuration version, if read). */
+  async begin(trx: Trx, version?: number): Promise<RoutingBatch> {
+    return new RoutingBatch(await this.cache.snapshot(trx, version), trx)
   }
 }
