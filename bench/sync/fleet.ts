@@ -6,7 +6,7 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { io, type Socket } from 'socket.io-client'
 import type { AlertDoc } from '../../core/sync/documents'
-import { type StreamMessage, SYNC_EVENTS } from '../../core/sync/protocol'
+import { STREAM_BATCH_AUTH, type StreamMessage, SYNC_EVENTS } from '../../core/sync/protocol'
 import { createVigilDatabase, type VigilDatabase } from '../../src-renderer/db/database'
 import { nowMs } from '../escalation/sender'
 
@@ -47,17 +47,26 @@ export async function connectFleet(url: string, n: number, token?: string, batch
           forceNew: true,
           reconnection: false,
           timeout: 30_000,
-          ...(token ? { auth: { token } } : {}),
+          // Like the console (src-renderer/db), take a tick's messages as one packet; the raw server
+          // ignores the flag and sends single sync:stream messages.
+          ...(token ? { auth: { token, [STREAM_BATCH_AUTH]: true } } : {}),
         })
         sockets.push(socket)
-        socket.on(SYNC_EVENTS.stream, (msg: StreamMessage, ack?: unknown) => {
-          const at = nowMs()
-          if (typeof ack === 'function') ack({ ok: true, value: null })
+        const note = (msg: StreamMessage, at: number) => {
           if (msg?.collection !== 'alerts' || !('documents' in msg)) return
           for (const doc of msg.documents as Array<Partial<AlertDoc>>) {
             sample ??= doc
             sink?.(c, doc.alias, at)
           }
+        }
+        socket.on(SYNC_EVENTS.stream, (msg: StreamMessage, ack?: unknown) => {
+          const at = nowMs()
+          if (typeof ack === 'function') ack({ ok: true, value: null })
+          note(msg, at)
+        })
+        socket.on(SYNC_EVENTS.streams, (msgs: StreamMessage[]) => {
+          const at = nowMs()
+          if (Array.isArray(msgs)) for (const m of msgs) note(m, at)
         })
         wave.push(
           new Promise<void>((resolve, reject) => {

@@ -207,9 +207,12 @@ async function runSync(argv: string[]): Promise<number> {
         'an alert document Vigil streamed in the same run, with its own alias, so the payload is the same size',
       `Load: alerts over HTTP (one per request, keep-alive) at a steady rate; ${o.warmupSec} s warm-up (not counted), then ` +
         `${o.seconds} s measured; latency = first arrival at a client − the instant the sender received the 202 ` +
-        '(an arrival before the 202 counts as negative); lost = (client, alert) pairs never seen within 5 s',
+        '(an arrival before the 202 counts as negative: Vigil streams a change once its WAL fsync is done, the fsync ' +
+        'its 202 also waits for, so the two leave the server together); lost = (client, alert) pairs never seen within 5 s',
       `Clients: all in this one process (the bench), websocket transport, on ${machine.cores} cores shared with the ` +
-        'server. "socket" = a run with bare socket.io-clients noting the sync:stream message (as in the raw run); ' +
+        'server. "socket" = a run with bare socket.io-clients noting the stream message; against Vigil they ask, as ' +
+        'the console does, for one sync:streams packet per feed tick (the alert and its log entries together, ' +
+        '~1.8× the raw payload), the raw server sends each document as one sync:stream message; ' +
         `"store (RxDB replica)" = a second run in which ${o.replicas} of the clients are the real console replica (src-renderer/db createVigilDatabase on RxDB's ` +
         "memory storage, alerts collection only) noting the insert event of its collection. RxDB's open-source " +
         'build allows 13 open collections per JS realm, so more replicas in one process are not possible; the other ' +

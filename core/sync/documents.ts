@@ -11,9 +11,11 @@
  * - no secrets: integrations carry no key (only its hint), users no password hash.
  *
  * Documents the server changes on its own (alerts, logs, users, teams, integrations, monitoring) carry
- * server timestamps; documents a client may push (PUSHABLE_COLLECTIONS) carry no server-stamped field, so a
- * pushed document is stored and served back exactly as pushed and the client's assumed master state stays
- * equal to the server's (notes/rxdb.md §2, #6248).
+ * server timestamps; documents a client may push (PUSHABLE_COLLECTIONS) carry one server-maintained field
+ * only, `updatedBy` (SERVER_OWNED_FIELDS), and no timestamp. The server ignores a pushed value of it in
+ * every comparison (clientState) and the client's merge always takes the server's, so a pushed document is
+ * otherwise stored and served back exactly as pushed and the client's assumed master state keeps matching
+ * the server's (notes/rxdb.md §2, #6248: no endless conflicts).
  */
 import { type Static, type TObject, Type } from '@sinclair/typebox'
 import { PRIORITIES } from '../model/alert'
@@ -45,6 +47,11 @@ const Enum = <T extends string>(values: readonly T[]) =>
 const TimeZone = Type.String({ minLength: 1, maxLength: 64 })
 const Obj = <P extends Parameters<typeof Type.Object>[0]>(props: P) =>
   Type.Object(props, { additionalProperties: false })
+/**
+ * Who last changed a pushable document (a username, or an integration's or Vigil's name), from the audit
+ * log; server-maintained: see SERVER_OWNED_FIELDS. Absent when no audit entry names the document.
+ */
+const UpdatedBy = Type.Optional(Text(512))
 
 /** A responder / visibleTo entry of an alert (Opsgenie's recipient, closed for RxDB). */
 const SyncRecipient = Obj({
@@ -187,6 +194,7 @@ export const ScheduleDoc = Obj({
   enabled: Type.Boolean(),
   teamId: Ref,
   rotations: Type.Array(Rotation, { maxItems: 200 }),
+  updatedBy: UpdatedBy,
 })
 export type ScheduleDoc = Static<typeof ScheduleDoc>
 
@@ -202,6 +210,7 @@ export const OverrideDoc = Obj({
   end: Ms,
   /** The rotations overridden; absent means all of them. */
   rotationIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { minItems: 1 })),
+  updatedBy: UpdatedBy,
 })
 export type OverrideDoc = Static<typeof OverrideDoc>
 
@@ -214,6 +223,7 @@ export const EscalationPolicyDoc = Obj({
   teamId: Ref,
   rules: Type.Array(EscalationRule, { minItems: 1, maxItems: 20 }),
   repeat: Type.Optional(EscalationRepeat),
+  updatedBy: UpdatedBy,
 })
 export type EscalationPolicyDoc = Static<typeof EscalationPolicyDoc>
 
@@ -229,6 +239,7 @@ export const RoutingRuleDoc = Obj({
   timezone: TimeZone,
   notify: RoutingNotify,
   isDefault: Type.Boolean(),
+  updatedBy: UpdatedBy,
 })
 export type RoutingRuleDoc = Static<typeof RoutingRuleDoc>
 
@@ -332,6 +343,7 @@ export const MeDoc = Obj({
     Obj({ loopAfter: Type.Integer({ minimum: 1, maximum: 1440 }), enabled: Type.Boolean() }),
   ),
   order: Type.Optional(Type.Integer({ minimum: 0 })),
+  updatedBy: UpdatedBy,
 })
 export type MeDoc = Static<typeof MeDoc>
 
@@ -380,6 +392,19 @@ export const PUSHABLE_COLLECTIONS: readonly SyncCollection[] = [
   'routingRules',
   'me',
 ]
+
+/**
+ * Fields of pushable documents that only the server writes. A push's value for them is ignored (the client
+ * echoes what it last saw), and the client's merge takes the server's value, never a conflict.
+ */
+export const SERVER_OWNED_FIELDS: readonly string[] = ['updatedBy']
+
+/** The document without its server-owned fields: what the server compares a pushed document by. */
+export function clientState<T extends object>(doc: T): T {
+  const out: Record<string, unknown> = { ...(doc as Record<string, unknown>) }
+  for (const field of SERVER_OWNED_FIELDS) delete out[field]
+  return out as T
+}
 
 /**
  * Indexes the console may declare (every field listed is required or bounded as RxDB and Dexie need).

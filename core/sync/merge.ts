@@ -10,9 +10,14 @@
  * Deletions (`_deleted`) are decided explicitly, never by the field walk: a deletion on one side wins
  * when the other side did not change the document, and the server's side wins otherwise.
  *
+ * Server-owned fields (`updatedBy`, core/sync/documents SERVER_OWNED_FIELDS) are not the user's to edit:
+ * the merge always takes the server's value and never counts them as a change or a conflict, so the
+ * server re-stamping them on every write cannot make a merge, and the push after it, loop.
+ *
  * Pure: the caller passes the Clock that stamps conflicts.
  */
 import type { Clock } from '../time/clock'
+import { SERVER_OWNED_FIELDS } from './documents'
 
 /** A document as RxDB hands it to a conflict handler. */
 export type MergeDoc = { [key: string]: unknown; _deleted: boolean }
@@ -45,8 +50,10 @@ export interface MergeInput<T extends MergeDoc> {
 export interface MergeContext {
   collection: string
   clock: Clock
-  /** Names the author of the server's state (e.g. its `updatedBy`); defaults to 'server'. */
+  /** Names the author of the server's state (e.g. its `updatedBy`); defaults to `updatedBy` or 'server'. */
   who?: (theirs: MergeDoc) => string
+  /** Fields only the server writes: theirs is always kept. Defaults to SERVER_OWNED_FIELDS. */
+  serverOwned?: readonly string[]
 }
 
 export interface MergeResult<T extends MergeDoc> {
@@ -78,6 +85,8 @@ export function jsonEqual(a: Json, b: Json): boolean {
 export function threeWayMerge<T extends MergeDoc>(input: MergeInput<T>, ctx: MergeContext): MergeResult<T> {
   const { mine, theirs } = input
   const base = input.base?._deleted ? undefined : input.base
+  const owned = ctx.serverOwned ?? SERVER_OWNED_FIELDS
+  const sameContent = (a: MergeDoc, b: MergeDoc) => jsonEqual(userFields(a, owned), userFields(b, owned))
   const docId = String(theirs.id ?? mine.id)
   const conflicts: MergeConflict[] = []
   const who = (ctx.who ?? defaultWho)(theirs)
@@ -100,13 +109,14 @@ export function threeWayMerge<T extends MergeDoc>(input: MergeInput<T>, ctx: Mer
 
   // Without a base (both sides created the document) every field counts as added on both sides.
   const merged = mergeValue(
-    withoutDeleted(base) ?? {},
-    withoutDeleted(mine),
-    withoutDeleted(theirs),
+    userFields(base, owned) ?? {},
+    userFields(mine, owned),
+    userFields(theirs, owned),
     '',
     record,
-  )
-  return { merged: { ...(merged as Obj), _deleted: false } as T, conflicts }
+  ) as Obj
+  for (const field of owned) if (theirs[field] !== undefined) merged[field] = theirs[field]
+  return { merged: { ...merged, _deleted: false } as T, conflicts }
 }
 
 type Record3 = (field: string, base: Json, mine: Json, theirs: Json) => void
@@ -171,13 +181,13 @@ function mergeKeyedArray(
   return ordered
 }
 
-function sameContent(a: MergeDoc, b: MergeDoc): boolean {
-  return jsonEqual(withoutDeleted(a), withoutDeleted(b))
-}
-
-function withoutDeleted(doc: MergeDoc | undefined): Obj | undefined {
+/** The fields a user edits: the document without `_deleted` and without the server-owned fields. */
+function userFields(doc: MergeDoc, owned: readonly string[]): Obj
+function userFields(doc: MergeDoc | undefined, owned: readonly string[]): Obj | undefined
+function userFields(doc: MergeDoc | undefined, owned: readonly string[]): Obj | undefined {
   if (doc === undefined) return undefined
   const { _deleted: _, ...rest } = doc
+  for (const field of owned) delete rest[field]
   return rest
 }
 

@@ -33,9 +33,20 @@ export const SYNC_EVENTS = {
   push: 'sync:push',
   /** Server → client: StreamMessage for one collection. */
   stream: 'sync:stream',
+  /**
+   * Server → client, to sockets that asked for it in the handshake (STREAM_BATCH_AUTH): StreamMessage[],
+   * every collection's message of one change-feed tick in one packet, in the order they would have come.
+   */
+  streams: 'sync:streams',
   /** Server → client: a desktop notification (server/channels); the client acknowledges receipt. */
   notify: 'vigil:notify',
 } as const
+
+/**
+ * Handshake `auth` field by which a client asks for `sync:streams` (one packet per tick) instead of one
+ * `sync:stream` packet per collection. Clients that do not send it (older apps) get the single messages.
+ */
+export const STREAM_BATCH_AUTH = 'streamBatch'
 
 /** Where a client stands in a collection: the server change sequence of the last document it has. */
 export interface Checkpoint {

@@ -4,7 +4,9 @@
  * (`v:<user>:<class>`, for the user's own `me` and `alertCommands`). Every tick of the change feed sends
  * each room at most ONE message per collection, holding every change in (previous mark, mark] its sockets
  * may see, with the mark as checkpoint: a checkpoint never passes a change the socket has not been sent.
- * Messages are encoded once per room, not once per socket.
+ * Messages are encoded once per room, not once per socket. Sockets that asked for batches in the
+ * handshake sit in the batch variants of those rooms (`cb:`, `vb:`) and get the tick's messages for their
+ * room as ONE `sync:streams` packet: an alert and its log entries then cost one packet per socket, not two.
  */
 import type { Server } from 'socket.io'
 import type { StreamMessage, SyncCollection } from '../../core/sync/protocol'
@@ -18,45 +20,67 @@ export const USER_COLLECTIONS: ReadonlySet<SyncCollection> = new Set<SyncCollect
 /** Sockets past their buffer limit sit in this room and receive no stream until they drain. */
 export const ROOM_STALLED = 'stalled'
 
-interface ClassEntry {
+/** Sockets of one room, by how they take the stream. */
+interface Counts {
+  /** One `sync:stream` packet per collection. */
+  single: number
+  /** One `sync:streams` packet per tick. */
+  batch: number
+}
+
+interface ClassEntry extends Counts {
   admin: boolean
   teams: ReadonlySet<string>
-  sockets: number
 }
+
+const count = (c: Counts, batch: boolean, by: number) => {
+  if (batch) c.batch += by
+  else c.single += by
+}
+const empty = (c: Counts) => c.single <= 0 && c.batch <= 0
 
 /** The visibility classes and viewers connected to this instance, counted by socket. */
 export class Registry {
   readonly classes = new Map<string, ClassEntry>()
   /** user id -> class -> sockets */
-  readonly viewers = new Map<string, Map<string, number>>()
+  readonly viewers = new Map<string, Map<string, Counts>>()
 
   /** Counts a socket of this user and class in. */
-  add(userId: string, cls: string, admin: boolean, teams: Iterable<string>): void {
-    const entry = this.classes.get(cls)
-    if (entry) entry.sockets++
-    else this.classes.set(cls, { admin, teams: new Set(teams), sockets: 1 })
-    const mine = this.viewers.get(userId) ?? new Map<string, number>()
-    mine.set(cls, (mine.get(cls) ?? 0) + 1)
+  add(userId: string, cls: string, admin: boolean, teams: Iterable<string>, batch = false): void {
+    let entry = this.classes.get(cls)
+    if (!entry) {
+      entry = { admin, teams: new Set(teams), single: 0, batch: 0 }
+      this.classes.set(cls, entry)
+    }
+    count(entry, batch, 1)
+    const mine = this.viewers.get(userId) ?? new Map<string, Counts>()
+    const n = mine.get(cls) ?? { single: 0, batch: 0 }
+    count(n, batch, 1)
+    mine.set(cls, n)
     this.viewers.set(userId, mine)
   }
 
   /** Counts a socket out. */
-  remove(userId: string, cls: string): void {
+  remove(userId: string, cls: string, batch = false): void {
     const entry = this.classes.get(cls)
-    if (entry && --entry.sockets <= 0) this.classes.delete(cls)
+    if (entry) {
+      count(entry, batch, -1)
+      if (empty(entry)) this.classes.delete(cls)
+    }
     const mine = this.viewers.get(userId)
-    if (!mine) return
-    const n = (mine.get(cls) ?? 0) - 1
-    if (n <= 0) mine.delete(cls)
-    else mine.set(cls, n)
+    const n = mine?.get(cls)
+    if (!mine || !n) return
+    count(n, batch, -1)
+    if (empty(n)) mine.delete(cls)
     if (mine.size === 0) this.viewers.delete(userId)
   }
 }
 
 /** The room of a visibility class. */
-export const classRoom = (cls: string) => `c:${cls}`
+export const classRoom = (cls: string, batch = false) => `${batch ? 'cb' : 'c'}:${cls}`
 /** The room of one user's sockets of one class. */
-export const viewerRoom = (userId: string, cls: string) => `v:${userId}:${cls}`
+export const viewerRoom = (userId: string, cls: string, batch = false) =>
+  `${batch ? 'vb' : 'v'}:${userId}:${cls}`
 
 function classSees(entry: ClassEntry, a: Audience): boolean {
   if (a.kind === 'all') return true
@@ -64,19 +88,39 @@ function classSees(entry: ClassEntry, a: Audience): boolean {
   return entry.admin || entry.teams.has(a.teamId)
 }
 
-/** Sends a tick's changes of one collection to the local rooms that may see them. */
-export function publish(
-  io: Server,
-  registry: Registry,
-  collection: SyncCollection,
-  changes: readonly Change[],
-  mark: number,
-): void {
-  const send = (room: string, documents: Change['doc'][], scope: string) => {
-    const msg: StreamMessage = { collection, documents, checkpoint: { seq: mark, scope } }
-    io.local.to(room).except(ROOM_STALLED).emit(SYNC_EVENTS.stream, msg)
+/** One collection's changes of a feed tick. */
+export interface TickPart {
+  collection: SyncCollection
+  changes: readonly Change[]
+}
+
+/** Sends one room its messages of a tick: per collection to single sockets, all at once to batch ones. */
+function sendRoom(io: Server, rooms: [string, string], counts: Counts, messages: StreamMessage[]): void {
+  if (!messages.length) return
+  if (counts.single > 0) {
+    const to = io.local.to(rooms[0]).except(ROOM_STALLED)
+    for (const msg of messages) to.emit(SYNC_EVENTS.stream, msg)
   }
-  if (USER_COLLECTIONS.has(collection)) {
+  if (counts.batch > 0) io.local.to(rooms[1]).except(ROOM_STALLED).emit(SYNC_EVENTS.streams, messages)
+}
+
+/** Sends a tick's changes (every collection that changed) to the local rooms that may see them. */
+export function publishTick(io: Server, registry: Registry, parts: readonly TickPart[], mark: number): void {
+  const team = parts.filter((p) => !USER_COLLECTIONS.has(p.collection))
+  if (team.length) {
+    for (const [cls, entry] of registry.classes) {
+      const messages: StreamMessage[] = []
+      for (const { collection, changes } of team) {
+        const documents = changes.filter((c) => classSees(entry, c.audience)).map((c) => c.doc)
+        if (documents.length) messages.push({ collection, documents, checkpoint: { seq: mark, scope: cls } })
+      }
+      sendRoom(io, [classRoom(cls), classRoom(cls, true)], entry, messages)
+    }
+  }
+  // user id -> class -> messages, in the order of `parts`
+  const byViewer = new Map<string, Map<string, StreamMessage[]>>()
+  for (const { collection, changes } of parts) {
+    if (!USER_COLLECTIONS.has(collection)) continue
     const byUser = new Map<string, Change['doc'][]>()
     for (const c of changes) {
       if (c.audience.kind !== 'user') continue
@@ -84,14 +128,21 @@ export function publish(
       list.push(c.doc)
       byUser.set(c.audience.userId, list)
     }
-    for (const [userId, docs] of byUser) {
-      for (const cls of registry.viewers.get(userId)?.keys() ?? []) send(viewerRoom(userId, cls), docs, cls)
+    for (const [userId, documents] of byUser) {
+      for (const cls of registry.viewers.get(userId)?.keys() ?? []) {
+        const mine = byViewer.get(userId) ?? new Map<string, StreamMessage[]>()
+        byViewer.set(userId, mine)
+        const list = mine.get(cls) ?? []
+        mine.set(cls, list)
+        list.push({ collection, documents, checkpoint: { seq: mark, scope: cls } })
+      }
     }
-    return
   }
-  for (const [cls, entry] of registry.classes) {
-    const docs = changes.filter((c) => classSees(entry, c.audience)).map((c) => c.doc)
-    if (docs.length) send(classRoom(cls), docs, cls)
+  for (const [userId, mine] of byViewer) {
+    for (const [cls, messages] of mine) {
+      const counts = registry.viewers.get(userId)?.get(cls)
+      if (counts) sendRoom(io, [viewerRoom(userId, cls), viewerRoom(userId, cls, true)], counts, messages)
+    }
   }
 }
 

@@ -5,6 +5,12 @@
  * including HTTP routes that know nothing of sync and other server instances, bumps the same counter in
  * its transaction, so one cheap read sees them all, on both stores, with no hook in any writer. `kick()`
  * polls at once (after a write on this instance) so local writes do not wait for the next tick.
+ *
+ * Only durable changes are streamed: on SQLite a COMMIT is on disk only after the WAL fsync that every
+ * HTTP write waits for before answering (Store.sync). A change streamed before it could vanish in a power
+ * loss while clients keep it and a checkpoint past its sequence, which the server would then hand out
+ * again to other rows: skipped documents. So a tick waits for the fsync covering what it read (the same
+ * group fsync the writes' answers wait for) before it sends anything.
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -16,35 +22,52 @@ import type { SyncDatabase } from './tables'
 /** Changes per collection streamed in one tick; past it the collection gets RESYNC instead. */
 export const FEED_BURST_LIMIT = 500
 
+/** Where a tick's results go: every collection's changes at once (one packet per batch socket), then RESYNCs. */
 export interface FeedSink {
-  changes(collection: SyncCollection, changes: Change[], mark: number): void
+  tick(parts: Array<{ collection: SyncCollection; changes: Change[] }>, mark: number): void
   resync(collection: SyncCollection): void
 }
 
 /** Polls for committed changes until stopped. */
 export class ChangeFeed {
   private mark = 0
+  /** Every change at or below it is on disk (the feed waited for an fsync that covers it). */
+  private durableTo = 0
   private timer: NodeJS.Timeout | undefined
+  private immediate: NodeJS.Immediate | undefined
   private running = false
   private again = false
   private stopped = false
+  /** A local write committed since the last tick: the tick may skip the idle check. */
+  private kicked = false
 
   constructor(
     private readonly db: Kysely<SyncDatabase>,
     private readonly sink: FeedSink,
     private readonly log: FastifyBaseLogger,
     private readonly intervalMs: number,
+    /** Resolves once every change committed before the call is durable (Store.sync). */
+    private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Starts from the current committed sequence: older changes reach clients through pulls. */
   async start(): Promise<void> {
     this.mark = await highWater(this.db)
+    // What an earlier process committed may still sit unsynced in the OS cache.
+    await this.durable()
+    this.durableTo = this.mark
     this.schedule(this.intervalMs)
+  }
+
+  /** The change sequence up to which everything is known to be durable. */
+  durableMark(): number {
+    return this.durableTo
   }
 
   /** Polls as soon as possible. */
   kick(): void {
     if (this.stopped) return
+    this.kicked = true
     if (this.running) {
       this.again = true
       return
@@ -56,28 +79,41 @@ export class ChangeFeed {
   async stop(): Promise<void> {
     this.stopped = true
     clearTimeout(this.timer)
+    clearImmediate(this.immediate)
     while (this.running) await new Promise((r) => setTimeout(r, 1))
   }
 
   private schedule(ms: number): void {
     clearTimeout(this.timer)
+    clearImmediate(this.immediate)
     if (this.stopped) return
-    this.timer = setTimeout(() => void this.tick(), ms)
-    this.timer.unref()
+    // At once means this turn of the event loop, not a timer's next millisecond.
+    if (ms === 0) this.immediate = setImmediate(() => void this.tick())
+    else {
+      this.timer = setTimeout(() => void this.tick(), ms)
+      this.timer.unref()
+    }
   }
 
   private async tick(): Promise<void> {
     if (this.running || this.stopped) return
     this.running = true
     this.again = false
+    const kicked = this.kicked
+    this.kicked = false
     try {
-      // Idle ticks cost one primary-key read; the probe (one statement) runs only when something committed.
-      const moved = (await highWater(this.db)) > this.mark
+      // Idle ticks cost one primary-key read; the probe (one statement) runs only when something committed
+      // (a kick says so already; the probe's own mark tells the truth either way).
+      const moved = kicked || (await highWater(this.db)) > this.mark
       const p = moved ? await probe(this.db, this.mark) : undefined
       const mark = p?.mark ?? this.mark
       if (p && mark > this.mark) {
         const from = this.mark
         const collections = SYNC_COLLECTIONS.filter((c) => p.docs.has(c) || p.tombs.has(c))
+        // Everything up to the mark had committed when the probe read it: this fsync covers it.
+        const synced = this.durable()
+        // Awaited below; a failure there fails the tick (retried, the mark unmoved), never unhandled.
+        synced.catch(() => {})
         const lists = await Promise.all(
           collections.map((c) =>
             changesOf(this.db, c, from, mark, FEED_BURST_LIMIT + 1, undefined, {
@@ -86,11 +122,17 @@ export class ChangeFeed {
             }),
           ),
         )
+        const parts: Array<{ collection: SyncCollection; changes: Change[] }> = []
+        const bursts: SyncCollection[] = []
         collections.forEach((c, i) => {
           const list = lists[i] ?? []
-          if (list.length > FEED_BURST_LIMIT) this.sink.resync(c)
-          else if (list.length) this.sink.changes(c, list, mark)
+          if (list.length > FEED_BURST_LIMIT) bursts.push(c)
+          else if (list.length) parts.push({ collection: c, changes: list })
         })
+        await synced
+        this.durableTo = Math.max(this.durableTo, mark)
+        if (parts.length) this.sink.tick(parts, mark)
+        for (const c of bursts) this.sink.resync(c)
         this.mark = mark
       }
     } catch (err) {

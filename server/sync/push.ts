@@ -10,7 +10,7 @@
  * is retried in its own transaction so one bad row cannot block the others.
  */
 import { isDeepStrictEqual } from 'node:util'
-import { PUSHABLE_COLLECTIONS } from '../../core/sync/documents'
+import { clientState, PUSHABLE_COLLECTIONS } from '../../core/sync/documents'
 import {
   MAX_PUSH_ROWS,
   type PushRejection,
@@ -144,7 +144,7 @@ async function refuseAll(
       tombstoneDoc(collection, row.newDocumentState.id),
     )
     // A duplicate of what the server has is no change, so nothing to refuse.
-    if (!isDeepStrictEqual(master, row.newDocumentState)) conflicts.push(master)
+    if (!sameClientState(master, row.newDocumentState)) conflicts.push(master)
   }
   return {
     conflicts,
@@ -175,10 +175,10 @@ async function applyRow(
   }
   const master = found?.doc
   const masterState = master ?? (await tombstoneIfDeleted(db, collection, next.id))
-  if (masterState && isDeepStrictEqual(masterState, next)) return {}
+  if (masterState && sameClientState(masterState, next)) return {}
   if (!masterState) {
     if (next._deleted) return {}
-  } else if (!row.assumedMasterState || !isDeepStrictEqual(row.assumedMasterState, masterState)) {
+  } else if (!row.assumedMasterState || !sameClientState(row.assumedMasterState, masterState)) {
     return { conflict: masterState }
   }
   if (!master && next._deleted) return {}
@@ -199,4 +199,13 @@ async function tombstoneIfDeleted(
     .where('id', '=', id)
     .executeTakeFirst()
   return t ? tombstoneDoc(collection, id) : undefined
+}
+
+/**
+ * Equality as a push compares documents: server-owned fields (`updatedBy`) are left out, since the client
+ * only echoes the value it last saw; comparing them would turn every edit made before the stream brought
+ * the server's new stamp back, and every retry, into a conflict (notes/rxdb.md §2, #6248).
+ */
+function sameClientState(a: SyncDocument, b: SyncDocument): boolean {
+  return isDeepStrictEqual(clientState(a), clientState(b))
 }

@@ -8,14 +8,14 @@ import type { Server as HttpServer } from 'node:http'
 import { createAdapter } from '@socket.io/postgres-adapter'
 import pg from 'pg'
 import { Server, type Socket } from 'socket.io'
-import { MAX_MESSAGE_BYTES, SYNC_EVENTS, type SyncResult } from '../../core/sync/protocol'
+import { MAX_MESSAGE_BYTES, STREAM_BATCH_AUTH, SYNC_EVENTS, type SyncResult } from '../../core/sync/protocol'
 import type { DesktopGateway } from '../channels/desktop'
 import type { AppContext } from '../context'
 import { classOf, isAdmin, roomsOf, type Viewer } from './access'
 import { type BackPressureLimits, checkSocket, DEFAULT_LIMITS } from './backpressure'
 import { recoverCommands } from './commands'
 import { type AttachableGateway, createDesktopGateway } from './desktop-gateway'
-import { classRoom, publish, publishResync, Registry, resyncMessages, viewerRoom } from './fanout'
+import { classRoom, publishResync, publishTick, Registry, resyncMessages, viewerRoom } from './fanout'
 import { ChangeFeed } from './feed'
 import { pull } from './pull'
 import { push } from './push'
@@ -79,15 +79,19 @@ export async function startSync(
   }
 
   const registry = new Registry()
+  const batched = (socket: Socket) => (socket.data as SocketState).batch === true
   const join = (socket: Socket, v: Viewer) => {
     const cls = classOf(v)
-    registry.add(v.userId, cls, isAdmin(v), v.teams.keys())
-    socket.join([...roomsOf(v), classRoom(cls), viewerRoom(v.userId, cls)])
+    const batch = batched(socket)
+    registry.add(v.userId, cls, isAdmin(v), v.teams.keys(), batch)
+    socket.join([...roomsOf(v), classRoom(cls, batch), viewerRoom(v.userId, cls, batch)])
   }
   const leave = (socket: Socket, v: Viewer) => {
     const cls = classOf(v)
-    registry.remove(v.userId, cls)
-    for (const room of [...roomsOf(v), classRoom(cls), viewerRoom(v.userId, cls)]) socket.leave(room)
+    const batch = batched(socket)
+    registry.remove(v.userId, cls, batch)
+    for (const room of [...roomsOf(v), classRoom(cls, batch), viewerRoom(v.userId, cls, batch)])
+      socket.leave(room)
   }
   const guard = new SessionGuard(io, ctx.auth, (socket, before, after) => {
     if (classOf(before) === classOf(after) && before.userId === after.userId) return
@@ -102,8 +106,8 @@ export async function startSync(
   const feed = new ChangeFeed(
     db,
     {
-      changes(collection, changes, mark) {
-        publish(io, registry, collection, changes, mark)
+      tick(parts, mark) {
+        publishTick(io, registry, parts, mark)
         checkAll()
       },
       resync(collection) {
@@ -113,17 +117,23 @@ export async function startSync(
     },
     ctx.logger,
     opts.pollMs ?? 5,
+    () => ctx.store.sync(),
   )
 
   io.use(async (socket, next) => {
     try {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token
+      const auth = socket.handshake.auth as Record<string, unknown> | undefined
+      const token = auth?.token
       const v = await viewerOf(ctx.auth, token)
       if (typeof v === 'string') {
         next(Object.assign(new Error(v), { data: { code: 'unauthorized', message: v } }))
         return
       }
-      const state: SocketState = { token: token as string, viewer: v }
+      const state: SocketState = {
+        token: token as string,
+        viewer: v,
+        batch: auth?.[STREAM_BATCH_AUTH] === true,
+      }
       Object.assign(socket.data, state)
       next()
     } catch (err) {
@@ -147,7 +157,11 @@ export async function startSync(
         if (typeof v === 'string') return reply(fail('unauthorized', v))
         const req = parsePull(body)
         if (!req.ok) return reply(fail('invalid', req.message))
-        reply({ ok: true, value: await pull(db, v, req.value) })
+        const value = await pull(db, v, req.value)
+        // Hand out only durable documents and checkpoints (see feed.ts): the fsync covering what was read,
+        // unless the feed already waited for one past it (a catch-up's older pages).
+        if ((value.checkpoint?.seq ?? 0) > feed.durableMark()) await ctx.store.sync()
+        reply({ ok: true, value })
       } catch (err) {
         ctx.logger.warn({ err }, 'sync pull failed')
         reply(fail('unavailable', 'The server could not answer; try again'))
@@ -161,6 +175,10 @@ export async function startSync(
         const v = await guard.check(socket)
         if (typeof v === 'string') return reply(fail('unauthorized', v))
         const result = await push(ctx, v, body)
+        // Answered at once, not after the WAL fsync as an HTTP write is: the pusher must get its answer
+        // before the stream carries the written (possibly server-stamped) document back; when the stream
+        // came first the replica kept its pushed state over the stamped one (sync-conflict-who.test.ts).
+        // The stream itself waits for the fsync (feed.ts), so no client gets a checkpoint past a lost write.
         reply(result)
         if (result.ok) feed.kick()
       } catch (err) {

@@ -15,6 +15,8 @@ export const SYNC_ERROR_EVENT = 'sync:error'
 export interface SocketState {
   token: string
   viewer: Viewer
+  /** The client takes the stream as one `sync:streams` packet per tick (handshake STREAM_BATCH_AUTH). */
+  batch?: boolean
 }
 
 /** Resolves a session token to its viewer, or the reason it is refused. */

@@ -36,11 +36,18 @@ export function createMergeConflictHandler<T>(deps: ConflictHandlerDeps): RxConf
           mine: input.newDocumentState as unknown as MergeDoc,
           theirs,
         },
-        { collection: deps.collection, clock: deps.clock },
+        // The server stamps `updatedBy` on every write (schedules, overrides, policies, routing rules, me),
+        // so a conflict names the user whose change was kept; documents without it name the server.
+        { collection: deps.collection, clock: deps.clock, who: authorOf },
       )
       await deps.issues.addConflicts(conflicts)
       deps.onResolved(docId, jsonEqual(merged, theirs))
       return merged as unknown as WithDeleted<T>
     },
   }
+}
+
+/** Who made the server's state: its `updatedBy`, or 'server' for documents that carry none. */
+export function authorOf(theirs: MergeDoc): string {
+  return typeof theirs.updatedBy === 'string' && theirs.updatedBy !== '' ? theirs.updatedBy : 'server'
 }

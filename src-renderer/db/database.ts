@@ -21,6 +21,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import { PUSHABLE_COLLECTIONS } from '../../core/sync/documents'
 import {
   type Checkpoint,
+  STREAM_BATCH_AUTH,
   type StreamMessage,
   SYNC_COLLECTIONS,
   SYNC_EVENTS,
@@ -143,7 +144,8 @@ export async function createVigilDatabase(options: VigilDatabaseOptions): Promis
   )
 
   const socket: Socket = io(options.url, {
-    auth: { token: options.token },
+    // One packet per server tick (an alert and its log entries together) instead of one per collection.
+    auth: { token: options.token, [STREAM_BATCH_AUTH]: true },
     autoConnect: false,
     transports: ['websocket'],
     ...options.socketOptions,
@@ -175,22 +177,31 @@ export async function createVigilDatabase(options: VigilDatabaseOptions): Promis
 
   function startReplicating(t: SyncTransport): void {
     const streams = new Map<SyncCollection, Subject<RxReplicationPullStreamItem<unknown, Checkpoint>>>()
-    const onStream = (message: StreamMessage, ack?: (r: unknown) => void) => {
-      if (typeof ack === 'function') ack({ ok: true, value: null })
+    const deliver = (message: StreamMessage) => {
       const stream = message && streams.get(message.collection)
       if (!stream) return
       stream.next(
         'resync' in message ? 'RESYNC' : { documents: message.documents, checkpoint: message.checkpoint },
       )
     }
+    const onStream = (message: StreamMessage, ack?: (r: unknown) => void) => {
+      if (typeof ack === 'function') ack({ ok: true, value: null })
+      deliver(message)
+    }
+    // A tick's messages for every collection; each goes to its own replication, in order.
+    const onStreams = (messages: StreamMessage[]) => {
+      if (Array.isArray(messages)) for (const m of messages) deliver(m)
+    }
     // Events missed while disconnected are lost: every (re)connect re-syncs from the checkpoints.
     const onConnect = () => {
       for (const s of streams.values()) s.next('RESYNC')
     }
     socket.on(SYNC_EVENTS.stream, onStream)
+    socket.on(SYNC_EVENTS.streams, onStreams)
     socket.on('connect', onConnect)
     cleanups.push(() => {
       socket.off(SYNC_EVENTS.stream, onStream)
+      socket.off(SYNC_EVENTS.streams, onStreams)
       socket.off('connect', onConnect)
     })
     cleanups.push(

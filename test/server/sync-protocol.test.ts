@@ -105,6 +105,113 @@ describe.each(kinds)('sync protocol on $name', ({ name }) => {
     expect(after.ok && after.value.documents.filter((d) => d.message === 'disk full on db-7')).toEqual([])
   })
 
+  it('sends a batch client each tick as one packet (an alert with its log entries), like the plain stream', async () => {
+    const b = await connect(srv.url, srv.ownerToken, { batch: true })
+    try {
+      const r = await key<Json>('POST', '/v2/alerts', { message: 'batched on db-9', alias: 'batched-db-9' })
+      expect(r.status).toBe(202)
+      const m = await b.waitStream(hasDoc('alerts', (d) => d.message === 'batched on db-9'))
+      if (!('documents' in m)) throw new Error('not a document message')
+      const id = m.documents[0]?.id
+      // The alert and its log entries committed together, so one tick, one packet, one checkpoint.
+      const packet = b.batches.find((ms) => ms.includes(m))
+      const logs = packet?.find(hasDoc('alertLogs', (d) => d.alertId === id))
+      expect(logs && 'checkpoint' in logs && logs.checkpoint).toEqual(m.checkpoint)
+      // The plain client got the same documents as single messages with the same checkpoint.
+      const plain = await c.waitStream(hasDoc('alerts', (d) => d.id === id))
+      expect('checkpoint' in plain && plain.checkpoint).toEqual(m.checkpoint)
+      expect(await c.waitStream(hasDoc('alertLogs', (d) => d.alertId === id))).toBeTruthy()
+      // Documents reach the batch client only in packets; single messages are RESYNCs alone.
+      expect(b.streams.length).toBe(b.batches.flat().length + b.streams.filter((s) => 'resync' in s).length)
+      expect(c.batches).toEqual([])
+    } finally {
+      b.close()
+    }
+  })
+
+  it('streams a change only once it is durable (after the fsync the 202 waits for, too)', async () => {
+    const store = srv.ctx.store
+    const realSync = store.sync
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    let calls = 0
+    let called: () => void = () => {}
+    const twoCalls = new Promise<void>((r) => {
+      called = r
+    })
+    let committed = false
+    srv.ctx.writer.onCommit(() => {
+      committed = true
+    })
+    // Held fsync: every caller after the commit waits (the HTTP answer and the feed tick).
+    store.sync = () => {
+      if (committed && ++calls >= 2) called()
+      return committed ? gate.then(() => realSync.call(store)) : realSync.call(store)
+    }
+    try {
+      const answer = key<Json>('POST', '/v2/alerts', { message: 'durable first', alias: 'durable-first' })
+      const first = await Promise.race([
+        twoCalls.then(() => 'both wait for the fsync'),
+        c.waitStream(hasDoc('alerts', (d) => d.alias === 'durable-first')).then(() => 'streamed before it'),
+      ])
+      expect(first).toBe('both wait for the fsync')
+      expect(c.streams.some(hasDoc('alerts', (d) => d.alias === 'durable-first'))).toBe(false)
+      release()
+      await c.waitStream(hasDoc('alerts', (d) => d.alias === 'durable-first'))
+      expect((await answer).status).toBe(202)
+    } finally {
+      store.sync = realSync
+      release()
+    }
+  })
+
+  it('answers a pull reaching a change only once the change is durable', async () => {
+    const store = srv.ctx.store
+    const realSync = store.sync
+    const before = await c.pull('alerts', undefined, 1000)
+    if (!before.ok) throw new Error(before.error.message)
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    let committed = false
+    srv.ctx.writer.onCommit(() => {
+      committed = true
+    })
+    let calls = 0
+    const waiting: Array<{ n: number; resolve: () => void }> = []
+    store.sync = () => {
+      if (!committed) return realSync.call(store)
+      calls++
+      for (const w of waiting.filter((x) => calls >= x.n)) {
+        waiting.splice(waiting.indexOf(w), 1)
+        w.resolve()
+      }
+      return gate.then(() => realSync.call(store))
+    }
+    const callNumber = (n: number) => new Promise<void>((resolve) => waiting.push({ n, resolve }))
+    try {
+      const answer = key<Json>('POST', '/v2/alerts', { message: 'pulled when durable', alias: 'pull-durable' })
+      // The HTTP answer and the feed tick both hold at the fsync; the third caller is the pull.
+      await callNumber(2)
+      const pulled = c.pull('alerts', before.value.checkpoint, 1000)
+      const first = await Promise.race([
+        callNumber(3).then(() => 'the pull waits for the fsync'),
+        pulled.then(() => 'answered before it'),
+      ])
+      expect(first).toBe('the pull waits for the fsync')
+      release()
+      const r = await pulled
+      expect(r.ok && r.value.documents.some((d) => d.alias === 'pull-durable')).toBe(true)
+      expect((await answer).status).toBe(202)
+    } finally {
+      store.sync = realSync
+      release()
+    }
+  })
+
   it('writes a pushed document, answers conflicts with the master, and ignores a duplicate push', async () => {
     const doc: Doc = {
       id: `sched-${name}-push`,
@@ -130,7 +237,9 @@ describe.each(kinds)('sync protocol on $name', ({ name }) => {
     const http = await owner<Json>('GET', `/v2/schedules/${doc.id}`)
     expect(http.body.data).toMatchObject({ name: doc.name, timezone: 'Europe/Berlin' })
     const pulled = await c.pullAll('schedules')
-    expect(pulled.docs.get(doc.id)).toEqual(doc)
+    // Stored as pushed, plus the server-maintained author (from the audit entry of the write).
+    const by = 'owner@vigil.test'
+    expect(pulled.docs.get(doc.id)).toEqual({ ...doc, updatedBy: by })
 
     // A retry of the same push: no conflict, no new change.
     expect(await c.push('schedules', [{ newDocumentState: doc }])).toEqual({
@@ -148,7 +257,7 @@ describe.each(kinds)('sync protocol on $name', ({ name }) => {
       { assumedMasterState: doc, newDocumentState: { ...doc, description: 'changed offline' } },
     ])
     if (!stale.ok) throw new Error(stale.error.message)
-    expect(stale.value.conflicts).toEqual([{ ...doc, description: 'changed online' }])
+    expect(stale.value.conflicts).toEqual([{ ...doc, description: 'changed online', updatedBy: by }])
     expect((await owner<Json>('GET', `/v2/schedules/${doc.id}`)).body.data.description).toBe('changed online')
 
     // Based on the real master it goes through, and the stream carries it.
@@ -205,7 +314,7 @@ describe.each(kinds)('sync protocol on $name', ({ name }) => {
     const rules = await owner<Json>('GET', `/v2/teams/${srv.teamId}/routing-rules`)
     expect(rules.body.data.map((r: Json) => r.id)).toContain(rule.id)
     const pulledRules = await c.pullAll('routingRules')
-    expect(pulledRules.docs.get(rule.id)).toEqual(rule)
+    expect(pulledRules.docs.get(rule.id)).toEqual({ ...rule, updatedBy: 'owner@vigil.test' })
 
     // Deleting a policy a rule routes to is refused with the reason, and the policy stays.
     const del = await c.push('escalationPolicies', [
@@ -213,7 +322,7 @@ describe.each(kinds)('sync protocol on $name', ({ name }) => {
     ])
     if (!del.ok) throw new Error(del.error.message)
     expect(del.value.rejected[0]?.reason).toMatch(/is used by routing rule/)
-    expect(del.value.conflicts).toEqual([policy])
+    expect(del.value.conflicts).toEqual([{ ...policy, updatedBy: 'owner@vigil.test' }])
 
     const sched = await schedule(`with-override-${name}`)
     const override: Doc = {

@@ -5,6 +5,7 @@ import {
   type PullResponse,
   type PushResponse,
   type PushRow,
+  STREAM_BATCH_AUTH,
   type StreamMessage,
   SYNC_EVENTS,
   type SyncCollection,
@@ -16,8 +17,10 @@ export type Doc = SyncDocument & Record<string, any>
 
 export interface SyncClient {
   socket: Socket
-  /** Every stream message received, in order. */
+  /** Every stream message received, in order (those of `sync:streams` packets included, one by one). */
   streams: StreamMessage<Doc>[]
+  /** The `sync:streams` packets received (a client connected with `batch`), in order. */
+  batches: StreamMessage<Doc>[][]
   pull(
     collection: SyncCollection,
     checkpoint?: Checkpoint,
@@ -39,20 +42,21 @@ export interface SyncClient {
 export function connect(
   url: string,
   token: string | undefined,
-  opts: { reconnection?: boolean } = {},
+  opts: { reconnection?: boolean; batch?: boolean } = {},
 ): Promise<SyncClient> {
   const socket = io(url, {
     transports: ['websocket'],
-    auth: token === undefined ? {} : { token },
+    auth: { ...(token === undefined ? {} : { token }), ...(opts.batch ? { [STREAM_BATCH_AUTH]: true } : {}) },
     reconnection: opts.reconnection ?? false,
     forceNew: true,
   })
   const streams: StreamMessage<Doc>[] = []
+  const batches: StreamMessage<Doc>[][] = []
   const waiters: Array<{
     match: (m: StreamMessage<Doc>) => boolean
     resolve: (m: StreamMessage<Doc>) => void
   }> = []
-  socket.on(SYNC_EVENTS.stream, (m: StreamMessage<Doc>) => {
+  const received = (m: StreamMessage<Doc>) => {
     streams.push(m)
     for (const w of [...waiters]) {
       if (w.match(m)) {
@@ -60,10 +64,16 @@ export function connect(
         w.resolve(m)
       }
     }
+  }
+  socket.on(SYNC_EVENTS.stream, received)
+  socket.on(SYNC_EVENTS.streams, (ms: StreamMessage<Doc>[]) => {
+    batches.push(ms)
+    for (const m of ms) received(m)
   })
   const client: SyncClient = {
     socket,
     streams,
+    batches,
     pull: (collection, checkpoint, batchSize = 100) =>
       socket.timeout(20_000).emitWithAck(SYNC_EVENTS.pull, { collection, checkpoint, batchSize }),
     async pullAll(collection, from, batchSize = 100) {

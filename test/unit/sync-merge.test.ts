@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { jsonEqual, type MergeDoc, threeWayMerge } from '../../core/sync/merge'
 import { ManualClock } from '../../core/time/clock'
+import { authorOf } from '../../src-renderer/db/conflict-handler'
 
 const clock = new ManualClock(Date.UTC(2026, 10, 27, 12))
 const ctx = { collection: 'schedules', clock }
@@ -37,6 +38,41 @@ const edit = (base: Record<string, unknown>) =>
 
 const triple = body.chain((b) => fc.tuple(fc.constant(b), edit(b), edit(b)))
 
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The merge rule for one value: a one-sided change wins, an equal change is kept, and a plain object both
+ * sides changed differently merges key by key (the rule again, one level down); anything else changed
+ * differently on both sides keeps the server's value with a conflict at exactly that path. A conflict is
+ * never recorded anywhere else.
+ */
+function checkValue(
+  b: unknown,
+  m: unknown,
+  t: unknown,
+  merged: unknown,
+  path: string,
+  conflicts: Set<string>,
+) {
+  const mineChanged = !jsonEqual(b, m)
+  const theirsChanged = !jsonEqual(b, t)
+  if (!mineChanged) expect(merged).toEqual(t)
+  else if (!theirsChanged) expect(merged).toEqual(m)
+  else if (jsonEqual(m, t)) expect(merged).toEqual(t)
+  else if (isObj(m) && isObj(t) && (b === undefined || isObj(b))) {
+    const base = b as Record<string, unknown> | undefined
+    for (const k of new Set([...Object.keys(m), ...Object.keys(t), ...Object.keys(base ?? {})])) {
+      const sub = isObj(merged) ? merged[k] : undefined
+      checkValue(base?.[k], m[k], t[k], sub, `${path}.${k}`, conflicts)
+    }
+  } else {
+    expect(merged).toEqual(t)
+    expect(conflicts.has(path)).toBe(true)
+  }
+  if (conflicts.has(path)) expect(mineChanged && theirsChanged && !jsonEqual(m, t)).toBe(true)
+}
+
 describe('threeWayMerge properties', () => {
   it('a side that changed nothing takes the other side whole, without conflicts', () => {
     fc.assert(
@@ -55,17 +91,8 @@ describe('threeWayMerge properties', () => {
     fc.assert(
       fc.property(triple, ([b, m, t]) => {
         const { merged, conflicts } = threeWayMerge({ base: doc(b), mine: doc(m), theirs: doc(t) }, ctx)
-        const conflictFields = new Set(conflicts.map((c) => c.field.split(/[.[]/)[0]))
-        for (const f of FIELDS) {
-          const mineChanged = !jsonEqual(b[f], m[f])
-          const theirsChanged = !jsonEqual(b[f], t[f])
-          if (!mineChanged) expect(merged[f]).toEqual(t[f])
-          else if (!theirsChanged) expect(merged[f]).toEqual(m[f])
-          else if (jsonEqual(m[f], t[f])) expect(merged[f]).toEqual(t[f])
-          else expect(conflictFields.has(f)).toBe(true)
-          // A conflict is only ever recorded where both sides changed the field differently.
-          if (conflictFields.has(f)) expect(mineChanged && theirsChanged && !jsonEqual(m[f], t[f])).toBe(true)
-        }
+        const conflictPaths = new Set(conflicts.map((c) => c.field))
+        for (const f of FIELDS) checkValue(b[f], m[f], t[f], merged[f], f, conflictPaths)
         for (const c of conflicts) {
           expect(c).toMatchObject({ collection: 'schedules', docId: 's1', who: 'server', when: clock.now() })
           expect(jsonEqual(c.mine, c.theirs)).toBe(false)
@@ -193,6 +220,54 @@ describe('threeWayMerge examples', () => {
     const { merged, conflicts } = threeWayMerge({ mine, theirs }, ctx)
     expect(merged).toEqual(theirs)
     expect(conflicts.map((c) => [c.field, c.base, c.mine, c.theirs])).toEqual([['name', undefined, 'A', 'B']])
+  })
+
+  it('updatedBy is server-owned: always the server value, never a change or a conflict', () => {
+    const seen = { ...base, updatedBy: 'alice' }
+    // The server re-stamped it on a write of mine (or someone else's): take theirs, nothing to record.
+    const r1 = threeWayMerge(
+      { base: seen, mine: { ...seen, description: 'mine' }, theirs: { ...seen, updatedBy: 'bob' } },
+      ctx,
+    )
+    expect(r1).toEqual({ merged: { ...seen, description: 'mine', updatedBy: 'bob' }, conflicts: [] })
+    // A local value differing from both (a copied or forged document), even without a base: theirs.
+    const r2 = threeWayMerge(
+      { mine: { ...seen, updatedBy: 'mallory' }, theirs: { ...seen, updatedBy: 'bob' } },
+      ctx,
+    )
+    expect(r2).toEqual({ merged: { ...seen, updatedBy: 'bob' }, conflicts: [] })
+    // A server state without one (no audit entry) leaves none in the result.
+    const r3 = threeWayMerge<MergeDoc>({ base: seen, mine: seen, theirs: { ...base, name: 'renamed' } }, ctx)
+    expect(r3).toEqual({ merged: { ...base, name: 'renamed' }, conflicts: [] })
+    // A re-stamp alone is no change of the document: my deletion still stands.
+    const gone = { ...seen, _deleted: true }
+    expect(threeWayMerge({ base: seen, mine: gone, theirs: { ...seen, updatedBy: 'bob' } }, ctx)).toEqual({
+      merged: gone,
+      conflicts: [],
+    })
+    // And the result merged again against the same server state changes nothing (no push loop).
+    const again = threeWayMerge(
+      { base: r1.merged, mine: r1.merged, theirs: { ...r1.merged, updatedBy: 'carol' } },
+      ctx,
+    )
+    expect(again).toEqual({ merged: { ...r1.merged, updatedBy: 'carol' }, conflicts: [] })
+    // A true conflict names the server state's author; other server-owned fields can be declared.
+    const r4 = threeWayMerge(
+      { base: seen, mine: { ...seen, name: 'A' }, theirs: { ...seen, name: 'B', updatedBy: 'bob' } },
+      ctx,
+    )
+    expect(r4.conflicts).toMatchObject([{ field: 'name', mine: 'A', theirs: 'B', who: 'bob' }])
+    const r5 = threeWayMerge(
+      { base: seen, mine: { ...seen, name: 'A' }, theirs: { ...seen, name: 'B' } },
+      { ...ctx, serverOwned: ['updatedBy', 'name'] },
+    )
+    expect(r5).toEqual({ merged: { ...seen, name: 'B' }, conflicts: [] })
+  })
+
+  it("the console's conflict handler names updatedBy, or the server when there is none", () => {
+    expect(authorOf({ ...base, updatedBy: 'bob@vigil.test' })).toBe('bob@vigil.test')
+    expect(authorOf(base)).toBe('server')
+    expect(authorOf({ ...base, updatedBy: '' })).toBe('server')
   })
 
   it('jsonEqual ignores key order and undefined keys', () => {

@@ -11,9 +11,14 @@ import { ruleFromRow } from '../../routing/rules'
 import type { RoutingRulesTable } from '../../store/schema'
 import { viewerTeams } from '../access'
 import type { SyncDatabase } from '../tables'
+import { overrideKeys, policyKeys, routingRuleKeys, scheduleKeys, stampAuthors } from '../writers/authors'
 import { inTeams, json, type Source, teamAudience } from './source'
 
-/** A schedule row as its document (rotations as stored; overrides are their own collection). */
+/**
+ * A schedule row as its document (rotations as stored; overrides are their own collection). `updatedBy`
+ * is not a column: stampAuthors adds it from the audit log (writers/authors.ts), as for the other
+ * pushable documents below.
+ */
 export function scheduleDoc(r: Selectable<SyncDatabase['schedules']>): ScheduleDoc {
   return {
     id: r.id,
@@ -38,11 +43,17 @@ export const schedulesSource: Source = {
       .orderBy('change_seq')
       .limit(limit)
       .execute()
-    return rows.map((r) => ({
+    const changes = rows.map((r) => ({
       seq: Number(r.change_seq),
       doc: scheduleDoc(r),
       audience: teamAudience(r.team_id),
     }))
+    await stampAuthors(
+      db,
+      changes.map((c) => c.doc),
+      scheduleKeys,
+    )
+    return changes
   },
 }
 
@@ -74,11 +85,17 @@ export const overridesSource: Source = {
       .orderBy('schedule_overrides.change_seq')
       .limit(limit)
       .execute()
-    return rows.map((r) => ({
+    const changes = rows.map((r) => ({
       seq: Number(r.change_seq),
       doc: overrideDoc(r),
       audience: teamAudience(r.team_id),
     }))
+    await stampAuthors(
+      db,
+      changes.map((c) => c.doc),
+      overrideKeys,
+    )
+    return changes
   },
 }
 
@@ -108,11 +125,17 @@ export const escalationPoliciesSource: Source = {
       .orderBy('change_seq')
       .limit(limit)
       .execute()
-    return rows.map((r) => ({
+    const changes = rows.map((r) => ({
       seq: Number(r.change_seq),
       doc: policyDoc(r),
       audience: teamAudience(r.team_id),
     }))
+    await stampAuthors(
+      db,
+      changes.map((c) => c.doc),
+      policyKeys,
+    )
+    return changes
   },
 }
 
@@ -133,11 +156,17 @@ export const routingRulesSource: Source = {
       .orderBy('change_seq')
       .limit(limit)
       .execute()
-    return rows.map((r) => ({
+    const changes = rows.map((r) => ({
       seq: Number(r.change_seq),
       doc: routingRuleDoc(r),
       audience: teamAudience(r.team_id),
     }))
+    await stampAuthors(
+      db,
+      changes.map((c) => c.doc),
+      routingRuleKeys,
+    )
+    return changes
   },
 }
 

@@ -4,6 +4,7 @@ import type { MeDoc, TeamDoc, UserDoc } from '../../../core/sync/documents'
 import { ruleView } from '../../api/opsgenie/notification-rules'
 import type { NotificationRulesTable } from '../../store/schema'
 import type { SyncDatabase } from '../tables'
+import { meKeys, stampAuthors } from '../writers/authors'
 import { ALL, type Change, mergeChanges, type Source, userAudience } from './source'
 
 export const teamsSource: Source = {
@@ -156,6 +157,13 @@ export const meSource: Source = {
         audience: userAudience(r.user_id),
       }),
     )
-    return mergeChanges([a, b], limit)
+    // Authors of the documents kept only: one audit query for the batch (writers/authors.ts).
+    const kept = mergeChanges([a, b], limit)
+    await stampAuthors(
+      db,
+      kept.map((c) => c.doc as MeDoc),
+      meKeys,
+    )
+    return kept
   },
 }

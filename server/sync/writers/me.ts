@@ -11,6 +11,7 @@ import type { ContactsTable } from '../../store/schema'
 import type { Viewer } from '../access'
 import { contactDoc, notificationRuleDoc } from '../sources/people'
 import type { SyncDatabase } from '../tables'
+import { meKeys, stampAuthors } from './authors'
 import { plain } from './common'
 import type { CollectionWriter, RowWrite } from './writer'
 
@@ -137,9 +138,15 @@ async function writeRule(
 export const meWriter: CollectionWriter<MeDoc> = {
   async load(db, id) {
     const c = await db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst()
-    if (c) return { doc: contactDoc(c), visible: own(c.user_id) }
-    const r = await db.selectFrom('notification_rules').selectAll().where('id', '=', id).executeTakeFirst()
-    return r ? { doc: notificationRuleDoc(r), visible: own(r.user_id) } : undefined
+    const r = c
+      ? undefined
+      : await db.selectFrom('notification_rules').selectAll().where('id', '=', id).executeTakeFirst()
+    const found = c
+      ? { doc: contactDoc(c), userId: c.user_id }
+      : r && { doc: notificationRuleDoc(r), userId: r.user_id }
+    if (!found) return undefined
+    await stampAuthors(db, [found.doc], meKeys)
+    return { doc: found.doc, visible: own(found.userId) }
   },
 
   async write(db, viewer, row, origin) {

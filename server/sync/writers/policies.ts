@@ -5,6 +5,7 @@ import type { EscalationPolicyDoc } from '../../../core/sync/documents'
 import { recordAudit } from '../../audit/record'
 import { teamConfigRefusal } from '../access'
 import { policyDoc } from '../sources/config'
+import { policyKeys, stampAuthors } from './authors'
 import { missingTeam, missingUsers, plain, seesTeam } from './common'
 import type { CollectionWriter } from './writer'
 
@@ -18,7 +19,9 @@ function asPolicy(doc: EscalationPolicyDoc): EscalationPolicy {
 export const escalationPoliciesWriter: CollectionWriter<EscalationPolicyDoc> = {
   async load(db, id) {
     const row = await db.selectFrom('escalation_policies').selectAll().where('id', '=', id).executeTakeFirst()
-    return row ? { doc: policyDoc(row), visible: seesTeam(row.team_id) } : undefined
+    if (!row) return undefined
+    const [doc] = await stampAuthors(db, [policyDoc(row)], policyKeys)
+    return doc && { doc, visible: seesTeam(row.team_id) }
   },
 
   async write(db, viewer, { master, next }, origin) {

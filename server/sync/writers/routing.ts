@@ -14,6 +14,7 @@ import { ensureDefaultRule, ruleFromRow, teamRuleRows } from '../../routing/rule
 import { isAdmin, teamConfigRefusal, type Viewer } from '../access'
 import { routingRuleDoc } from '../sources/config'
 import type { SyncDatabase } from '../tables'
+import { routingRuleKeys, stampAuthors } from './authors'
 import { missingTeam, plain, seesTeam } from './common'
 import type { CollectionWriter } from './writer'
 
@@ -52,7 +53,9 @@ async function notifyProblem(db: Kysely<SyncDatabase>, viewer: Viewer, doc: Rout
 export const routingRulesWriter: CollectionWriter<RoutingRuleDoc> = {
   async load(db, id) {
     const row = await db.selectFrom('routing_rules').selectAll().where('id', '=', id).executeTakeFirst()
-    return row ? { doc: routingRuleDoc(row), visible: seesTeam(row.team_id) } : undefined
+    if (!row) return undefined
+    const [doc] = await stampAuthors(db, [routingRuleDoc(row)], routingRuleKeys)
+    return doc && { doc, visible: seesTeam(row.team_id) }
   },
 
   async write(db, viewer, { master, next }, origin) {

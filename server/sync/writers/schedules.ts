@@ -7,6 +7,7 @@ import { overridesOf } from '../../schedules/store'
 import { pruneOverrides } from '../../schedules/write'
 import { teamConfigRefusal } from '../access'
 import { overrideDoc, scheduleDoc } from '../sources/config'
+import { overrideKeys, scheduleKeys, stampAuthors } from './authors'
 import { missingTeam, missingUsers, plain, refusalOf, seesTeam } from './common'
 import type { CollectionWriter } from './writer'
 
@@ -26,7 +27,9 @@ function asSchedule(doc: ScheduleDoc, overrides: Schedule['overrides']): Schedul
 export const schedulesWriter: CollectionWriter<ScheduleDoc> = {
   async load(db, id) {
     const row = await db.selectFrom('schedules').selectAll().where('id', '=', id).executeTakeFirst()
-    return row ? { doc: scheduleDoc(row), visible: seesTeam(row.team_id) } : undefined
+    if (!row) return undefined
+    const [doc] = await stampAuthors(db, [scheduleDoc(row)], scheduleKeys)
+    return doc && { doc, visible: seesTeam(row.team_id) }
   },
 
   async write(db, viewer, { master, next }, origin) {
@@ -109,7 +112,9 @@ export const overridesWriter: CollectionWriter<OverrideDoc> = {
       .select('schedules.team_id')
       .where('schedule_overrides.id', '=', id)
       .executeTakeFirst()
-    return row ? { doc: overrideDoc(row), visible: seesTeam(row.team_id) } : undefined
+    if (!row) return undefined
+    const [doc] = await stampAuthors(db, [overrideDoc(row)], overrideKeys)
+    return doc && { doc, visible: seesTeam(row.team_id) }
   },
 
   async write(db, viewer, { master, next }, origin) {
