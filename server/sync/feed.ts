@@ -48,6 +48,8 @@ export class ChangeFeed {
     private readonly intervalMs: number,
     /** Resolves once every change committed before the call is durable (Store.sync). */
     private readonly durable: () => Promise<void> = () => Promise.resolve(),
+    /** Whether any socket on this instance listens; with none, ticks only move the mark. */
+    private readonly listening: () => boolean = () => true,
   ) {}
 
   /** Starts from the current committed sequence: older changes reach clients through pulls. */
@@ -102,6 +104,12 @@ export class ChangeFeed {
     const kicked = this.kicked
     this.kicked = false
     try {
+      if (!this.listening()) {
+        // Nobody to stream to: reading and encoding every change would tax each write for nothing. A socket
+        // that connects later gets RESYNC and pulls from its own checkpoint, so moving the mark loses nothing.
+        this.mark = Math.max(this.mark, await highWater(this.db))
+        return
+      }
       // Idle ticks cost one primary-key read; the probe (one statement) runs only when something committed
       // (a kick says so already; the probe's own mark tells the truth either way).
       const moved = kicked || (await highWater(this.db)) > this.mark

@@ -118,6 +118,7 @@ export async function startSync(
     ctx.logger,
     opts.pollMs ?? 5,
     () => ctx.store.sync(),
+    () => registry.classes.size > 0,
   )
 
   io.use(async (socket, next) => {
