@@ -40,6 +40,8 @@ export const SYNC_EVENTS = {
   streams: 'sync:streams',
   /** Server → client: a desktop notification (server/channels); the client acknowledges receipt. */
   notify: 'vigil:notify',
+  /** Server → client: `{code, message}` just before the server drops the socket (session ended). */
+  error: 'sync:error',
 } as const
 
 /**

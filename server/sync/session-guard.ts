@@ -5,11 +5,9 @@
  * role or team set moves it to its new rooms and sends RESYNC.
  */
 import type { Server, Socket } from 'socket.io'
+import { SYNC_EVENTS } from '../../core/sync/protocol'
 import type { Authenticator } from '../auth/authenticate'
 import type { Viewer } from './access'
-
-/** Server → client before a socket is dropped for its session: `{code: 'unauthorized', message}`. */
-export const SYNC_ERROR_EVENT = 'sync:error'
 
 /** What the guard stores on each socket. */
 export interface SocketState {
@@ -46,7 +44,7 @@ export class SessionGuard {
     if (typeof now === 'string') {
       // After the current tick, so a request that found out gets its answer first.
       setImmediate(() => {
-        socket.emit(SYNC_ERROR_EVENT, { code: 'unauthorized', message: now })
+        socket.emit(SYNC_EVENTS.error, { code: 'unauthorized', message: now })
         socket.disconnect(true)
       })
       return now

@@ -6,7 +6,7 @@
  */
 import { BehaviorSubject, type Observable } from 'rxjs'
 import type { Socket } from 'socket.io-client'
-import type { SyncResult } from '../../core/sync/protocol'
+import { SYNC_EVENTS, type SyncResult } from '../../core/sync/protocol'
 
 /** A failed sync call: `code` is the server's SyncErrorCode, or 'offline' / 'timeout' from the transport. */
 export class SyncCallError extends Error {
@@ -24,12 +24,6 @@ export interface SyncProblem {
   code: string
   message: string
 }
-
-/**
- * Server → client before it drops a socket whose session ended (server/sync/session-guard.ts). Not in
- * core/sync/protocol.ts yet, hence named here.
- */
-export const SYNC_ERROR_EVENT = 'sync:error'
 
 export interface SyncTransport {
   readonly socket: Socket
@@ -87,7 +81,7 @@ export function createSyncTransport(
   socket.on('connect', onConnect)
   socket.on('disconnect', onDisconnect)
   socket.on('connect_error', onConnectError)
-  socket.on(SYNC_ERROR_EVENT, onSyncError)
+  socket.on(SYNC_EVENTS.error, onSyncError)
 
   const whenConnected = (): Promise<void> =>
     socket.connected ? Promise.resolve() : new Promise((resolve) => socket.once('connect', () => resolve()))
@@ -133,7 +127,7 @@ export function createSyncTransport(
       socket.off('connect', onConnect)
       socket.off('disconnect', onDisconnect)
       socket.off('connect_error', onConnectError)
-      socket.off(SYNC_ERROR_EVENT, onSyncError)
+      socket.off(SYNC_EVENTS.error, onSyncError)
       socket.disconnect()
       connected$.complete()
       problem$.complete()
