@@ -8,8 +8,9 @@ import { filter, firstValueFrom, type Observable } from 'rxjs'
 import { build } from 'vite'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createVigilDatabase, type VigilDatabase } from '../../src-renderer/db/database'
+import { weeklyScheduleBody } from '../server/sync-client-fixtures'
 import { describeWithChromium, launchChromium } from '../support/chromium'
-import { api, startTestServer, TEST_OWNER, type TestServer } from '../support/server'
+import { api, startTestServer, type TestServer } from '../support/server'
 
 const run = describeWithChromium('sync.e2e')
 
@@ -118,21 +119,7 @@ run('sync client in Chromium against the real server', () => {
       'POST',
       '/v2/schedules',
       `Bearer ${srv.ownerToken}`,
-      {
-        name: 'primary',
-        description: 'before',
-        timezone: 'Europe/Berlin',
-        ownerTeam: { id: srv.teamId },
-        rotations: [
-          {
-            name: 'weekly',
-            startDate: '2026-03-27T09:00:00+01:00',
-            type: 'weekly',
-            length: 1,
-            participants: [{ type: 'user', username: TEST_OWNER.email }],
-          },
-        ],
-      },
+      weeklyScheduleBody('primary', srv.teamId),
     )
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     const id = created.body.data.id

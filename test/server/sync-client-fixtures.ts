@@ -16,6 +16,26 @@ import {
   type SyncCollection,
   type SyncResult,
 } from '../../core/sync/protocol'
+import { TEST_OWNER } from '../support/server'
+
+/** The POST /v2/schedules body of a weekly Berlin schedule with the test owner on call, owned by `teamId`. */
+export function weeklyScheduleBody(name: string, teamId: string) {
+  return {
+    name,
+    description: 'before',
+    timezone: 'Europe/Berlin',
+    ownerTeam: { id: teamId },
+    rotations: [
+      {
+        name: 'weekly',
+        startDate: '2026-03-27T09:00:00+01:00',
+        type: 'weekly',
+        length: 1,
+        participants: [{ type: 'user', username: TEST_OWNER.email }],
+      },
+    ],
+  }
+}
 
 /** An open alert document as the server would publish it. */
 export function alertDoc(id: string, overrides: Partial<AlertDoc> = {}): AlertDoc {

@@ -21,6 +21,7 @@ import { createVigilDatabase, type VigilDatabase } from '../../src-renderer/db/d
 import type { DesktopMessage } from '../../src-renderer/db/notify'
 import { api, login, startTestServer, TEST_OWNER, type TestServer, testConfig } from '../support/server'
 import { storeKinds, type TestStore } from '../support/stores'
+import { weeklyScheduleBody } from './sync-client-fixtures'
 
 type Json = Record<string, any>
 const kinds = await storeKinds()
@@ -87,21 +88,11 @@ for (const kind of kinds) {
     }
 
     async function createSchedule(name: string): Promise<string> {
-      const r = await owner<{ data: { id: string } }>('POST', '/v2/schedules', {
-        name,
-        description: 'before',
-        timezone: 'Europe/Berlin',
-        ownerTeam: { id: srv.teamId },
-        rotations: [
-          {
-            name: 'weekly',
-            startDate: '2026-03-27T09:00:00+01:00',
-            type: 'weekly',
-            length: 1,
-            participants: [{ type: 'user', username: TEST_OWNER.email }],
-          },
-        ],
-      })
+      const r = await owner<{ data: { id: string } }>(
+        'POST',
+        '/v2/schedules',
+        weeklyScheduleBody(name, srv.teamId),
+      )
       expect(r.status, JSON.stringify(r.body)).toBe(201)
       return r.body.data.id
     }

@@ -11,6 +11,7 @@ import { ManualClock } from '../../core/time/clock'
 import { createVigilDatabase, type VigilDatabase } from '../../src-renderer/db/database'
 import { api, login, startTestServer, TEST_OWNER, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
+import { weeklyScheduleBody } from './sync-client-fixtures'
 import { connect, type Doc, hasDoc, type SyncClient } from './sync-support'
 
 type Json = Record<string, any>
@@ -83,21 +84,11 @@ describe.each(kinds)('conflicts name who changed the server state, on $name', ({
   }
 
   async function createSchedule(scheduleName: string): Promise<string> {
-    const r = await owner<{ data: { id: string } }>('POST', '/v2/schedules', {
-      name: scheduleName,
-      description: 'before',
-      timezone: 'Europe/Berlin',
-      ownerTeam: { id: srv.teamId },
-      rotations: [
-        {
-          name: 'weekly',
-          startDate: '2026-03-27T09:00:00+01:00',
-          type: 'weekly',
-          length: 1,
-          participants: [{ type: 'user', username: TEST_OWNER.email }],
-        },
-      ],
-    })
+    const r = await owner<{ data: { id: string } }>(
+      'POST',
+      '/v2/schedules',
+      weeklyScheduleBody(scheduleName, srv.teamId),
+    )
     expect(r.status, JSON.stringify(r.body)).toBe(201)
     return r.body.data.id
   }
