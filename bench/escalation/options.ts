@@ -1,3 +1,4 @@
+import { envNumber } from '../lib/env'
 /** Command line and environment of the escalation benchmark (pure: takes argv and env, returns options). */
 
 /** The targets: one server on SQLite, two servers on one PostgreSQL schema. */
@@ -26,15 +27,6 @@ export const ESCALATION_USAGE = `escalation [--only sqlite,postgres] [--no-recor
        BENCH_ESC_TEAM_MEMBERS (2) BENCH_ESC_PG_INSTANCES (2) BENCH_PG_URL BENCH_PG_ISOLATION (schema|database)
        BENCH_QUIET_WAIT_SECONDS (60): longest wait for an idle machine before each target
   --force runs even without server/engine/escalation (every step then counts as missing)`
-
-function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new Error(`${name} must be a number from ${min} to ${max}`)
-  return n
-}
 
 /** Parses argv and env; throws with the usage on anything unknown. */
 export function parseEscalationOptions(argv: string[], env: NodeJS.ProcessEnv): EscalationOptions {

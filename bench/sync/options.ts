@@ -1,3 +1,4 @@
+import { envNumber } from '../lib/env'
 /** Command line and environment of the sync benchmark (pure: takes argv and env, returns options). */
 
 /** The parts of the benchmark. */
@@ -36,15 +37,6 @@ export const ISSUE_SHAPES: LoadShape[] = [
   { clients: 100, rate: 200 },
   { clients: 1000, rate: 50 },
 ]
-
-function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new Error(`${name} must be a number from ${min} to ${max}`)
-  return n
-}
 
 /** Parses argv and env; throws with the usage on anything unknown. */
 export function parseSyncOptions(argv: string[], env: NodeJS.ProcessEnv): SyncOptions {
