@@ -102,7 +102,7 @@ describe.each(kinds)('desktop notifications end to end on $name', ({ name }) => 
     try {
       const alertId = await page('desk@e2e.test', 'Disk full on db-1')
       expect(app.received).toHaveLength(1)
-      const [n] = app.received[0]?.notifications as NotificationPayload[]
+      const [n] = app.received[0]?.notifications ?? ([] as NotificationPayload[])
       expect(n?.actionType).toBe('create-alert')
       expect(n?.alert?.id).toBe(alertId)
       expect(n?.title).toContain('Disk full on db-1')

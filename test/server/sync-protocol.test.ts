@@ -193,7 +193,10 @@ describe.each(kinds)('sync protocol on $name', ({ name }) => {
     }
     const callNumber = (n: number) => new Promise<void>((resolve) => waiting.push({ n, resolve }))
     try {
-      const answer = key<Json>('POST', '/v2/alerts', { message: 'pulled when durable', alias: 'pull-durable' })
+      const answer = key<Json>('POST', '/v2/alerts', {
+        message: 'pulled when durable',
+        alias: 'pull-durable',
+      })
       // The HTTP answer and the feed tick both hold at the fsync; the third caller is the pull.
       await callNumber(2)
       const pulled = c.pull('alerts', before.value.checkpoint, 1000)
