@@ -18,12 +18,18 @@ export async function pull(
   db: Kysely<SyncDatabase>,
   viewer: Viewer,
   req: PullRequestBody,
+  /** Resolves once everything up to `upTo` is durable; awaited before the rows are read (see below). */
+  durableTo: (upTo: number) => Promise<void> = () => Promise.resolve(),
 ): Promise<PullResponse> {
   const scope = classOf(viewer)
   await rememberScope(db, viewer)
   const restart = req.checkpoint !== undefined && req.checkpoint.scope !== scope
   const after = restart ? 0 : (req.checkpoint?.seq ?? 0)
   const upTo = await highWater(db)
+  // Wait for durability before reading, not between reading and answering: an answer held back after the
+  // read could reach the client after the stream already delivered a newer version of one of its
+  // documents, and the client would store the older one over it.
+  await durableTo(upTo)
   const changes = await changesOf(db, req.collection, after, upTo, req.batchSize, viewer)
   const last = changes.at(-1)
   const seq = changes.length < req.batchSize ? Math.max(upTo, after) : (last?.seq ?? after)

@@ -158,10 +158,11 @@ export async function startSync(
         if (typeof v === 'string') return reply(fail('unauthorized', v))
         const req = parsePull(body)
         if (!req.ok) return reply(fail('invalid', req.message))
-        const value = await pull(db, v, req.value)
-        // Hand out only durable documents and checkpoints (see feed.ts): the fsync covering what was read,
+        // Hand out only durable documents and checkpoints (see feed.ts): the fsync covering what is read,
         // unless the feed already waited for one past it (a catch-up's older pages).
-        if ((value.checkpoint?.seq ?? 0) > feed.durableMark()) await ctx.store.sync()
+        const value = await pull(db, v, req.value, async (upTo) => {
+          if (upTo > feed.durableMark()) await ctx.store.sync()
+        })
         reply({ ok: true, value })
       } catch (err) {
         ctx.logger.warn({ err }, 'sync pull failed')

@@ -140,6 +140,11 @@ for (const kind of kinds) {
       await until(a.status$, (s) => s.state === 'online' && s.pending === 0)
       const expected = { name: 'merge-me B', description: 'from A', enabled: false }
       await until(b.db.schedules.findOne(id).$, (d) => d?.description === 'from A')
+      // Replicas converge by the stream: a may briefly hold B's version before its own merge streams back.
+      await until(
+        a.db.schedules.findOne(id).$,
+        (d) => d?.description === 'from A' && d?.name === 'merge-me B',
+      )
       expect((await a.db.schedules.findOne(id).exec())?.toJSON()).toMatchObject(expected)
       expect((await b.db.schedules.findOne(id).exec())?.toJSON()).toMatchObject(expected)
       const server = await owner<{ data: Json }>('GET', `/v2/schedules/${id}`)
