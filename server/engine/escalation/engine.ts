@@ -1,13 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Transaction } from 'kysely'
 import {
-  CLOSE_RULE,
   type DueStep,
   type EscalationAction,
   type EscalationEvaluation,
   evaluateEscalation,
   resolveStep,
-  type SkippedStep,
   type StepRef,
   splitCycle,
   stepKey,
@@ -20,6 +18,7 @@ import type { Batch, GroupCommitWriter } from '../../ingest/group-commit'
 import type { Metrics } from '../../metrics'
 import type { Database } from '../../store/schema'
 import type { Store } from '../../store/store'
+import { describeRecipient, lateText, ruleLabel, skippedText } from './log-text'
 import { alertSnapshot, alertTitle, insertNotifications, type NewNotification } from './notifications'
 import { StoreRecipients } from './recipients'
 import {
@@ -65,25 +64,6 @@ export interface EngineDeps {
   metrics: Metrics
   logger: FastifyBaseLogger
 }
-
-const describeRecipient = async (step: DueStep, r: StoreRecipients): Promise<string> => {
-  const rec = step.recipient
-  if (rec.type === 'user') return `user ${await r.username(rec.id)}`
-  if (rec.type === 'team') return `team '${await r.teamName(rec.id)}' (${step.notifyType})`
-  const s = await r.schedule(rec.id)
-  const which =
-    step.notifyType === 'default' || step.notifyType === 'all' ? 'on call' : `${step.notifyType} on call`
-  return `${which} in schedule '${s?.name ?? rec.id}'`
-}
-
-const lateText = (ms: number) =>
-  ms >= 60_000
-    ? `, late by ${Math.round(ms / 60_000)} min`
-    : ms >= 1000
-      ? `, late by ${Math.round(ms / 1000)} s`
-      : ''
-
-const ruleLabel = (s: StepRef) => `rule ${s.rule + 1}, cycle ${s.cycle}`
 
 /** The escalation worker: `tick()` for tests and the timer, `start()`/`stop()` for the app. */
 export class EscalationEngine {
@@ -389,12 +369,6 @@ export class EscalationEngine {
     )
     return undefined
   }
-}
-
-function skippedText(s: SkippedStep): string {
-  return s.rule === CLOSE_RULE
-    ? `Cycle ${s.cycle}: not closing after all repeats, the alert is acknowledged`
-    : `${ruleLabel(s)}: skipped, the alert is acknowledged`
 }
 
 /**
