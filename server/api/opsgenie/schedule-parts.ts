@@ -41,6 +41,13 @@ const overrideEntity = (s: Schedule, alias: string): AuditEntity => ({
   name: `${alias} in ${s.name}`,
 })
 
+/** The schedule's rotation with this id, or the API's 404. */
+const rotationOf = (s: Schedule, id: string) => {
+  const r = s.rotations.find((x) => x.id === id)
+  if (!r) throw rotationNotFound(id)
+  return r
+}
+
 const scheduleType = (req: FastifyRequest) => identifierTypeOf(req.query, 'scheduleIdentifierType')
 
 /** Rotation and override routes: /v2/schedules/{id}/rotations and /v2/schedules/{id}/overrides. */
@@ -53,16 +60,16 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
     return (await visibleSchedule(db(), req.principal, scheduleId, 'id')).schedule
   }
 
+  /** The schedule the request names (by its identifier and identifier type), if the caller may see it. */
+  async function named(req: FastifyRequest<P>) {
+    return (await visibleSchedule(db(), req.principal, req.params.identifier, scheduleType(req))).schedule
+  }
+
   app.get<P>(
     '/v2/schedules/:identifier/rotations',
     { schema: { tags, summary: 'List a schedule’s rotations', params: Params, security } },
     async (req, reply) => {
-      const { schedule: s } = await visibleSchedule(
-        db(),
-        req.principal,
-        req.params.identifier,
-        scheduleType(req),
-      )
+      const s = await named(req)
       const n = await names(s)
       return ok(req, reply, 200, { data: s.rotations.map((r) => rotationView(r, s.timezone, n)) })
     },
@@ -92,8 +99,7 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
         },
       )
       const s = await reread(req, scheduleId)
-      const r = s.rotations.find((x) => x.id === rotationId)
-      if (!r) throw rotationNotFound(rotationId)
+      const r = rotationOf(s, rotationId)
       return ok(req, reply, 201, { result: 'Created', data: rotationView(r, s.timezone, await names(s)) })
     },
   )
@@ -102,14 +108,8 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
     '/v2/schedules/:identifier/rotations/:rotationId',
     { schema: { tags, summary: 'Get a rotation', params: RotationParams, security } },
     async (req, reply) => {
-      const { schedule: s } = await visibleSchedule(
-        db(),
-        req.principal,
-        req.params.identifier,
-        scheduleType(req),
-      )
-      const r = s.rotations.find((x) => x.id === req.params.rotationId)
-      if (!r) throw rotationNotFound(req.params.rotationId)
+      const s = await named(req)
+      const r = rotationOf(s, req.params.rotationId)
       return ok(req, reply, 200, { data: rotationView(r, s.timezone, await names(s)) })
     },
   )
@@ -127,8 +127,7 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
         'write',
         async (c) => {
           const s = c.loaded.schedule
-          const base = s.rotations.find((x) => x.id === rotationId)
-          if (!base) throw rotationNotFound(rotationId)
+          const base = rotationOf(s, rotationId)
           const r = await rotationFromBody(c.trx, req.body, {
             id: base.id,
             zone: s.timezone,
@@ -153,8 +152,7 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
         },
       )
       const s = await reread(req, scheduleId)
-      const r = s.rotations.find((x) => x.id === rotationId)
-      if (!r) throw rotationNotFound(rotationId)
+      const r = rotationOf(s, rotationId)
       return ok(req, reply, 200, { result: 'Updated', data: rotationView(r, s.timezone, await names(s)) })
     },
   )
@@ -166,8 +164,7 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
       const { rotationId } = req.params
       await changeSchedule(ctx, req, req.params.identifier, scheduleType(req), 'delete', async (c) => {
         const s = c.loaded.schedule
-        const r = s.rotations.find((x) => x.id === rotationId)
-        if (!r) throw rotationNotFound(rotationId)
+        const r = rotationOf(s, rotationId)
         const kept = s.rotations.filter((x) => x.id !== rotationId)
         const pruned = await pruneOverrides(c.trx, s, new Set(kept.map((x) => x.id)))
         await saveRotations(c.trx, pruned, kept, c.origin.at)
@@ -181,12 +178,7 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
     '/v2/schedules/:identifier/overrides',
     { schema: { tags, summary: 'List a schedule’s overrides', params: Params, security } },
     async (req, reply) => {
-      const { schedule: s } = await visibleSchedule(
-        db(),
-        req.principal,
-        req.params.identifier,
-        scheduleType(req),
-      )
+      const s = await named(req)
       const n = await names(s)
       return ok(req, reply, 200, { data: s.overrides.map((o) => overrideView(o, s, n)) })
     },
@@ -196,12 +188,7 @@ export function schedulePartRoutes(app: FastifyInstance, ctx: AppContext): void 
     '/v2/schedules/:identifier/overrides/:alias',
     { schema: { tags, summary: 'Get an override', params: AliasParams, security } },
     async (req, reply) => {
-      const { schedule: s } = await visibleSchedule(
-        db(),
-        req.principal,
-        req.params.identifier,
-        scheduleType(req),
-      )
+      const s = await named(req)
       const o = s.overrides.find((x) => x.id === req.params.alias)
       if (!o) throw overrideNotFound(req.params.alias)
       return ok(req, reply, 200, { data: overrideView(o, s, await names(s)) })
