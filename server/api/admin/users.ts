@@ -18,10 +18,10 @@ import { hashPassword, verifyPassword } from '../../auth/passwords'
 import type { UserPrincipal } from '../../auth/principal'
 import { liveSessionIds, revokeUserSessions } from '../../auth/sessions'
 import type { AppContext } from '../../context'
+import { seedUserDefaults } from '../../notification-rules/rules'
 import { updateLocked } from '../../store/locked-update'
 import type { Database, UsersTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
-import { seedUserDefaults } from '../opsgenie/notification-rules'
 import {
   envelope,
   forgetUserSessions,

@@ -3,11 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { type FieldErrors, shapeErrors, validateCriteria } from '../../../core/criteria'
 import { newId } from '../../../core/ids/ids'
-import { contactAddressError } from '../../../core/model/contact'
 import type { Criteria } from '../../../core/model/criteria'
 import {
   ChangeOrder,
-  defaultNotificationRules,
   type NotificationActionType,
   type NotificationRule,
   NotificationRuleCreate,
@@ -15,13 +13,12 @@ import {
   type NotificationStep,
 } from '../../../core/model/notification-rule'
 import { TimeRestriction } from '../../../core/model/time-restriction'
-import { moveTo, positionChanges } from '../../../core/ordering/positions'
-import { type AuditEntity, type AuditOrigin, originOf, recordAudit } from '../../audit/record'
+import { originOf, recordAudit } from '../../audit/record'
 import type { AppContext } from '../../context'
+import { placeRule, rowOf, ruleEntity, rulesOf, ruleView, writeOrder } from '../../notification-rules/rules'
 import type { Database, NotificationRulesTable, UsersTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
 import { UNPROCESSABLE } from './access'
-import { insertContact } from './contacts'
 import { managedUser } from './users'
 
 const security: Array<Record<string, string[]>> = [{ Session: [] }]
@@ -36,121 +33,6 @@ type OfRule = { Params: Static<typeof RuleParams> }
 
 const notFound = (id: string) => new ApiError(404, `Notification rule with id [${id}] does not exist`)
 const SCHEDULE_ACTIONS: readonly string[] = ['schedule-start', 'schedule-end']
-
-/** The rule as Opsgenie shows it. */
-export function ruleView(row: NotificationRulesTable): NotificationRule {
-  const rule: NotificationRule = {
-    id: row.id,
-    name: row.name,
-    actionType: row.action_type as NotificationActionType,
-    criteria: JSON.parse(row.criteria) as Criteria,
-    steps: JSON.parse(row.steps) as NotificationStep[],
-    order: row.rule_order,
-    enabled: row.enabled === 1,
-  }
-  if (row.time_restriction !== null) rule.timeRestriction = JSON.parse(row.time_restriction)
-  if (row.notification_time !== null) rule.notificationTime = JSON.parse(row.notification_time) as string[]
-  if (row.repeat !== null) rule.repeat = JSON.parse(row.repeat) as NonNullable<NotificationRule['repeat']>
-  return rule
-}
-
-function ruleEntity(row: { id: string; name: string }, user: { username: string }): AuditEntity {
-  return { type: 'notification-rule', id: row.id, name: `${row.name} of ${user.username}` }
-}
-
-function rowOf(
-  rule: Omit<NotificationRule, 'id'>,
-  id: string,
-  userId: string,
-  now: number,
-): NotificationRulesTable {
-  return {
-    id,
-    user_id: userId,
-    name: rule.name,
-    action_type: rule.actionType,
-    criteria: JSON.stringify(rule.criteria),
-    time_restriction: rule.timeRestriction === undefined ? null : JSON.stringify(rule.timeRestriction),
-    notification_time: rule.notificationTime === undefined ? null : JSON.stringify(rule.notificationTime),
-    steps: JSON.stringify(rule.steps),
-    repeat: rule.repeat === undefined ? null : JSON.stringify(rule.repeat),
-    rule_order: rule.order,
-    enabled: rule.enabled ? 1 : 0,
-    created_at: now,
-    updated_at: now,
-  }
-}
-
-/** The user's rules in order (locked on PostgreSQL, so concurrent reorders serialize). */
-async function rulesOf(
-  trx: Kysely<Database>,
-  userId: string,
-  lock: boolean,
-): Promise<NotificationRulesTable[]> {
-  return trx
-    .selectFrom('notification_rules')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .orderBy('rule_order')
-    .orderBy('created_at')
-    .orderBy('id')
-    .$if(lock, (q) => q.forUpdate())
-    .execute()
-}
-
-/** Moves rule `id` to position `order` (clamped) and renumbers the user's rules 0…n-1. */
-async function placeRule(trx: Kysely<Database>, userId: string, id: string, order: number, lock: boolean) {
-  const rules = await rulesOf(trx, userId, lock)
-  if (!rules.some((r) => r.id === id)) return
-  const current = new Map(rules.map((r) => [r.id, r.rule_order]))
-  const ids = moveTo(
-    rules.map((r) => r.id),
-    id,
-    order,
-  )
-  for (const c of positionChanges(current, ids)) {
-    await trx
-      .updateTable('notification_rules')
-      .set({ rule_order: c.position })
-      .where('id', '=', c.id)
-      .execute()
-  }
-}
-
-/**
- * Creates a new user's default contact (their username, when it is an e-mail address) and notification
- * rules, each with its audit entry, in the transaction that creates the user.
- */
-export async function seedUserDefaults(
-  trx: Kysely<Database>,
-  origin: AuditOrigin,
-  user: Pick<UsersTable, 'id' | 'username'>,
-): Promise<void> {
-  const email = contactAddressError('email', user.username) === undefined ? user.username : undefined
-  const id = () => newId(origin.at)
-  if (email !== undefined) {
-    await insertContact(trx, origin, user, {
-      id: id(),
-      user_id: user.id,
-      method: 'email',
-      address: email,
-      enabled: 1,
-      disabled_reason: null,
-      created_at: origin.at,
-      updated_at: origin.at,
-    })
-  }
-  for (const rule of defaultNotificationRules(user.username, email)) {
-    const row = rowOf(rule, id(), user.id, origin.at)
-    await trx.insertInto('notification_rules').values(row).execute()
-    await recordAudit(trx, {
-      ...origin,
-      action: 'create',
-      entity: ruleEntity(row, user),
-      after: ruleView(row),
-    })
-  }
-}
 
 type RuleInput = {
   name: string
@@ -362,14 +244,11 @@ export function notificationRuleRoutes(app: FastifyInstance, ctx: AppContext): v
             .executeTakeFirst()
           if (!row) throw notFound(req.params.ruleId)
           const rest = await rulesOf(trx, user.id, false)
-          for (const [i, r] of rest.entries()) {
-            if (r.rule_order !== i)
-              await trx
-                .updateTable('notification_rules')
-                .set({ rule_order: i })
-                .where('id', '=', r.id)
-                .execute()
-          }
+          await writeOrder(
+            trx,
+            rest,
+            rest.map((r) => r.id),
+          )
           await recordAudit(trx, {
             ...originOf(req, ctx.clock),
             action: 'delete',

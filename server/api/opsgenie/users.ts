@@ -9,12 +9,12 @@ import { forbidden, requireAccountAdmin, requireKeyAccess, requireUser } from '.
 import type { Principal } from '../../auth/principal'
 import { liveSessionIds } from '../../auth/sessions'
 import type { AppContext } from '../../context'
+import { seedUserDefaults } from '../../notification-rules/rules'
 import { updateLocked } from '../../store/locked-update'
 import type { Database, UsersTable } from '../../store/schema'
 import { baseUrl, forgetUserSessions, invalid, iso, notFound } from '../admin/common'
 import { checkPatchAllowed, guardOwners } from '../admin/users'
 import { ApiError, ok } from '../envelope'
-import { seedUserDefaults } from './notification-rules'
 
 const security: Array<Record<string, string[]>> = [{ GenieKey: [] }, { Session: [] }]
 const tags = ['users']

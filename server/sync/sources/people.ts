@@ -1,7 +1,7 @@
 /** teams, users and `me` (the viewer's own contacts and notification rules) as replicated documents. */
 import type { Selectable } from 'kysely'
 import type { MeDoc, TeamDoc, UserDoc } from '../../../core/sync/documents'
-import { ruleView } from '../../api/opsgenie/notification-rules'
+import { ruleView } from '../../notification-rules/rules'
 import type { NotificationRulesTable } from '../../store/schema'
 import type { SyncDatabase } from '../tables'
 import { meKeys, stampAuthors } from '../writers/authors'
