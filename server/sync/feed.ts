@@ -107,8 +107,13 @@ export class ChangeFeed {
       if (!this.listening()) {
         // Nobody to stream to: reading and encoding every change would tax each write for nothing. A socket
         // that connects later gets RESYNC and pulls from its own checkpoint, so moving the mark loses nothing.
-        this.mark = Math.max(this.mark, await highWater(this.db))
-        return
+        // The mark is read before asking again whether anyone listens: a socket that joined meanwhile pulled
+        // after that read, so nothing committed after it can fall between its pull and the stream.
+        const upTo = await highWater(this.db)
+        if (!this.listening()) {
+          this.mark = Math.max(this.mark, upTo)
+          return
+        }
       }
       // Idle ticks cost one primary-key read; the probe (one statement) runs only when something committed
       // (a kick says so already; the probe's own mark tells the truth either way).
