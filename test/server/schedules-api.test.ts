@@ -1,40 +1,26 @@
+/** The schedule resource itself: CRUD, errors, who may change what, and the audit trail. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../core/time/clock'
 import { fixtures } from '../support/fixtures'
 import { client } from '../support/http'
-import { login, startTestServer, type TestServer } from '../support/server'
+import { startTestServer, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  type Client,
+  createUsers,
+  type Json,
+  START,
+  scheduleCalls,
+} from './schedules-support'
 
-type Json = Record<string, any>
-type Client = ReturnType<typeof client>
 const kinds = await storeKinds()
 type Fx = ReturnType<typeof fixtures>
 
-const ALICE = 'alice@vigil.test'
-const BOB = 'bob@vigil.test'
-const CAROL = 'carol@vigil.test'
-const PASSWORD = 'a long enough password 1'
-
-/** The VEVENTs of an iCal text: unfolded properties per event. */
-function events(ics: string): Array<Record<string, string>> {
-  const lines = ics.replace(/\r?\n[ \t]/g, '').split(/\r?\n/)
-  const out: Array<Record<string, string>> = []
-  let cur: Record<string, string> | undefined
-  for (const line of lines) {
-    if (line === 'BEGIN:VEVENT') cur = {}
-    else if (line === 'END:VEVENT' && cur) {
-      out.push(cur)
-      cur = undefined
-    } else if (cur) {
-      const i = line.indexOf(':')
-      cur[line.slice(0, i)] = line.slice(i + 1).replace(/\\,/g, ',')
-    }
-  }
-  return out
-}
-
 describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
-  const clock = new ManualClock(Date.UTC(2026, 2, 25, 12, 0, 0))
+  const clock = new ManualClock(START)
   let srv: TestServer
   let owner: Client
   let key: Client
@@ -44,52 +30,14 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
     srv = await startTestServer({ kind: name, clock })
     owner = client(srv.url, `Bearer ${srv.ownerToken}`)
     key = client(srv.url, `GenieKey ${srv.apiKey}`)
-    for (const username of [ALICE, BOB, CAROL]) {
-      const r = await owner<Json>('POST', '/api/v1/users', {
-        username,
-        fullName: username,
-        role: 'user',
-        password: PASSWORD,
-      })
-      expect(r.status).toBe(201)
-      ids[username] = r.body.data.id
-    }
+    await createUsers(owner, ids)
   })
   afterAll(async () => srv?.close())
 
   const integrationKey: Fx['integrationKey'] = (...a) => fixtures(srv).integrationKey(...a)
   const team: Fx['team'] = (...a) => fixtures(srv).team(...a)
   const user: Fx['user'] = (...a) => fixtures(srv).user(...a)
-
-  const berlin = (scheduleName: string, over: Json = {}): Json => ({
-    name: scheduleName,
-    description: 'primary on-call',
-    timezone: 'Europe/Berlin',
-    ownerTeam: { name: 'Default' },
-    rotations: [
-      {
-        name: 'primary',
-        startDate: '2026-03-27T09:00:00+01:00',
-        type: 'daily',
-        length: 1,
-        participants: [
-          { type: 'user', username: ALICE },
-          { type: 'user', id: ids[BOB] },
-        ],
-      },
-    ],
-    ...over,
-  })
-
-  async function create(body: Json, as: Client = key): Promise<Json> {
-    const r = await as<Json>('POST', '/v2/schedules', body)
-    expect(r.status, JSON.stringify(r.body)).toBe(201)
-    return r.body.data
-  }
-
-  const onCall = async (id: string, iso: string, flat = false) =>
-    (await key<Json>('GET', `/v2/schedules/${id}/on-calls?date=${encodeURIComponent(iso)}&flat=${flat}`)).body
-      .data
+  const { berlin, create } = scheduleCalls(() => key, ids)
 
   it('creates, reads, lists, updates and deletes schedules with Opsgenie bodies', async () => {
     const created = await key<Json>('POST', '/v2/schedules', berlin('crud'))
@@ -195,215 +143,6 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
     expect((await key<Json>('GET', '/v2/schedules/dup?identifierType=bogus')).status).toBe(422)
   })
 
-  it('hands off at 09:00 local on both sides of the DST change', async () => {
-    const s = await create(berlin('dst'))
-    const who = async (iso: string) => (await onCall(s.id, iso)).onCallParticipants.map((p: Json) => p.name)
-    expect(await who('2026-03-27T07:59:00Z')).toEqual([])
-    expect(await who('2026-03-27T08:00:00Z')).toEqual([ALICE])
-    expect(await who('2026-03-28T07:59:00Z')).toEqual([ALICE])
-    expect(await who('2026-03-28T08:00:00Z')).toEqual([BOB]) // 09:00 CET
-    expect(await who('2026-03-29T06:59:00Z')).toEqual([BOB])
-    expect(await who('2026-03-29T07:00:00Z')).toEqual([ALICE]) // 09:00 CEST
-    expect(await who('2026-03-29T07:59:00Z')).toEqual([ALICE])
-    expect(await who('2026-03-30T07:00:00Z')).toEqual([BOB])
-
-    expect(await onCall(s.id, '2026-03-29T07:30:00Z')).toEqual({
-      _parent: { id: s.id, name: 'dst', enabled: true },
-      onCallParticipants: [{ id: ids[ALICE], name: ALICE, type: 'user' }],
-    })
-    expect(await onCall(s.id, '2026-03-29T07:30:00Z', true)).toEqual({
-      _parent: { id: s.id, name: 'dst', enabled: true },
-      onCallRecipients: [ALICE],
-    })
-    // By name, and the default date is the injected clock's now (before the first handoff).
-    const byName = await key<Json>('GET', '/v2/schedules/dst/on-calls?scheduleIdentifierType=name')
-    expect(byName.body.data.onCallParticipants).toEqual([])
-
-    clock.set(Date.UTC(2026, 2, 29, 7, 30))
-    try {
-      const all = await key<Json>('GET', '/v2/schedules/on-calls?flat=true')
-      expect(all.status).toBe(200)
-      expect(all.body.data).toContainEqual({
-        _parent: { id: s.id, name: 'dst', enabled: true },
-        onCallRecipients: [ALICE],
-      })
-    } finally {
-      clock.set(Date.UTC(2026, 2, 25, 12, 0, 0))
-    }
-  })
-
-  it('answers next-on-calls and the timeline in Opsgenie shapes', async () => {
-    const s = await create(berlin('tl'))
-    const at = encodeURIComponent('2026-03-29T06:00:00Z')
-    const next = await key<Json>('GET', `/v2/schedules/${s.id}/next-on-calls?date=${at}`)
-    expect(next.status).toBe(200)
-    const alice = { id: ids[ALICE], name: ALICE, type: 'user' }
-    expect(next.body.data).toEqual({
-      _parent: { id: s.id, name: 'tl', enabled: true },
-      nextOnCallRecipients: [alice],
-      exactNextOnCallRecipients: [alice],
-    })
-    const flat = await key<Json>('GET', `/v2/schedules/${s.id}/next-on-calls?date=${at}&flat=true`)
-    expect(flat.body.data).toMatchObject({
-      nextOnCallParticipants: [ALICE],
-      exactNextOnCallParticipants: [ALICE],
-    })
-
-    const from = encodeURIComponent('2026-03-28T00:00:00Z')
-    const tl = await key<Json>(
-      'GET',
-      `/v2/schedules/${s.id}/timeline?date=${from}&interval=2&intervalUnit=days&expand=base,override`,
-    )
-    expect(tl.status).toBe(200)
-    const period = (start: string, end: string, u: string, type = 'default') => ({
-      startDate: start,
-      endDate: end,
-      type,
-      recipient: { id: ids[u], type: 'user', name: u },
-    })
-    const periods = [
-      period('2026-03-28T00:00:00Z', '2026-03-28T08:00:00Z', ALICE),
-      period('2026-03-28T08:00:00Z', '2026-03-29T07:00:00Z', BOB),
-      period('2026-03-29T07:00:00Z', '2026-03-29T23:00:00Z', ALICE),
-    ]
-    const rotation = { id: s.rotations[0].id, name: 'primary', order: 0 }
-    expect(tl.body.data).toEqual({
-      _parent: { id: s.id, name: 'tl', enabled: true },
-      startDate: '2026-03-28T00:00:00Z',
-      endDate: '2026-03-29T23:00:00Z',
-      finalTimeline: { rotations: [{ ...rotation, periods }] },
-      baseTimeline: { rotations: [{ ...rotation, periods }] },
-      overrideTimeline: { rotations: [{ ...rotation, periods: [] }] },
-    })
-    const plain = await key<Json>('GET', `/v2/schedules/tl/timeline?identifierType=name&date=${from}`)
-    expect(plain.body.data.baseTimeline).toBeUndefined()
-    // A week in Berlin from 01:00 CET ends at 01:00 CEST.
-    expect(plain.body.data.endDate).toBe('2026-04-03T23:00:00Z')
-    expect((await key('GET', `/v2/schedules/${s.id}/timeline?intervalUnit=years`)).status).toBe(422)
-  })
-
-  it('lets overrides win, with GET/PUT/DELETE by alias', async () => {
-    const s = await create(berlin('ovr'))
-    const path = `/v2/schedules/${s.id}/overrides`
-    const created = await key<Json>('POST', path, {
-      alias: 'cover',
-      user: { type: 'user', username: CAROL },
-      startDate: '2026-03-28T10:00:00Z',
-      endDate: '2026-03-28T12:00:00Z',
-    })
-    expect(created.status).toBe(201)
-    expect(created.body.data).toEqual({
-      alias: 'cover',
-      user: { type: 'user', id: ids[CAROL], username: CAROL },
-      startDate: '2026-03-28T10:00:00Z',
-      endDate: '2026-03-28T12:00:00Z',
-      rotations: [{ id: s.rotations[0].id, name: 'primary' }],
-    })
-    expect((await onCall(s.id, '2026-03-28T11:00:00Z', true)).onCallRecipients).toEqual([CAROL])
-    expect((await onCall(s.id, '2026-03-28T12:00:00Z', true)).onCallRecipients).toEqual([BOB])
-    const tl = await key<Json>(
-      'GET',
-      `/v2/schedules/${s.id}/timeline?date=2026-03-28T09:00:00Z&interval=1&intervalUnit=days&expand=override`,
-    )
-    expect(tl.body.data.overrideTimeline.rotations[0].periods).toEqual([
-      {
-        startDate: '2026-03-28T10:00:00Z',
-        endDate: '2026-03-28T12:00:00Z',
-        type: 'override',
-        recipient: { id: ids[CAROL], type: 'user', name: CAROL },
-      },
-    ])
-
-    expect(
-      (await key('POST', path, { ...created.body.data, user: { type: 'user', username: CAROL } })).status,
-    ).toBe(409)
-    const replaced = await key<Json>('PUT', `${path}/cover?scheduleIdentifierType=id`, {
-      user: { type: 'user', username: ALICE },
-      startDate: '2026-03-28T10:00:00+02:00',
-      endDate: '2026-03-28T14:00:00Z',
-      rotations: [{ name: 'primary' }],
-    })
-    expect(replaced.status).toBe(200)
-    expect(replaced.body.data).toMatchObject({ startDate: '2026-03-28T08:00:00Z', user: { username: ALICE } })
-    expect((await onCall(s.id, '2026-03-28T13:00:00Z', true)).onCallRecipients).toEqual([ALICE])
-    const list = await key<Json>('GET', `/v2/schedules/ovr/overrides?scheduleIdentifierType=name`)
-    expect(list.body.data.map((o: Json) => o.alias)).toEqual(['cover'])
-    expect((await key<Json>('GET', `${path}/cover`)).body.data.endDate).toBe('2026-03-28T14:00:00Z')
-
-    const badRotation = await key<Json>('POST', path, {
-      user: { type: 'user', username: CAROL },
-      startDate: '2026-03-28T10:00:00Z',
-      endDate: '2026-03-28T12:00:00Z',
-      rotations: [{ name: 'nope' }],
-    })
-    expect(badRotation.status).toBe(422)
-    expect(badRotation.body.errors['rotations[0]']).toContain('nope')
-    const backwards = await key<Json>('POST', path, {
-      user: { type: 'user', username: CAROL },
-      startDate: '2026-03-28T12:00:00Z',
-      endDate: '2026-03-28T10:00:00Z',
-    })
-    expect(backwards.status).toBe(422)
-    expect(backwards.body.errors.endDate).toBeDefined()
-    const generated = await key<Json>('POST', path, {
-      user: { type: 'user', id: ids[CAROL] },
-      startDate: '2026-04-01T00:00:00Z',
-      endDate: '2026-04-02T00:00:00Z',
-    })
-    expect(generated.status).toBe(201)
-    expect(generated.body.data.alias).toEqual(expect.any(String))
-
-    expect((await key('DELETE', `${path}/cover`)).status).toBe(200)
-    expect((await key<Json>('GET', `${path}/cover`)).status).toBe(404)
-    expect((await key('PUT', `${path}/cover`, replaced.body.data)).status).toBe(404)
-    expect((await onCall(s.id, '2026-03-28T13:00:00Z', true)).onCallRecipients).toEqual([BOB])
-  })
-
-  it('manages rotations as a sub-resource', async () => {
-    const s = await create(berlin('rot'))
-    const base = '/v2/schedules/rot/rotations'
-    const q = '?scheduleIdentifierType=name'
-    const list = await key<Json>('GET', base + q)
-    expect(list.body.data).toEqual(s.rotations)
-    const added = await key<Json>('POST', base + q, {
-      name: 'secondary',
-      startDate: '2026-03-30T00:00:00Z',
-      type: 'weekly',
-      participants: [{ type: 'none' }, { type: 'user', username: CAROL }],
-      timeRestriction: {
-        type: 'time-of-day',
-        restriction: { startHour: 9, startMin: 0, endHour: 17, endMin: 0 },
-      },
-    })
-    expect(added.status).toBe(201)
-    expect(added.body.data).toMatchObject({
-      name: 'secondary',
-      startDate: '2026-03-30T00:00:00Z',
-      type: 'weekly',
-      length: 1,
-      participants: [{ type: 'none' }, { type: 'user', id: ids[CAROL], username: CAROL }],
-    })
-    const rid = added.body.data.id
-    expect((await key<Json>('GET', `${base}/${rid}${q}`)).body.data).toEqual(added.body.data)
-    const patched = await key<Json>('PATCH', `${base}/${rid}${q}`, { name: 'backup', length: 2 })
-    expect(patched.status).toBe(200)
-    expect(patched.body.data).toMatchObject({ name: 'backup', length: 2, startDate: '2026-03-30T00:00:00Z' })
-    // Two-week turns starting with an empty slot: carol comes on in week 3, only within 09-17 Berlin.
-    expect((await onCall(s.id, '2026-04-06T10:00:00Z', true)).onCallRecipients).toEqual([ALICE])
-    expect((await onCall(s.id, '2026-04-13T10:00:00Z', true)).onCallRecipients).toEqual([BOB, CAROL])
-    expect((await onCall(s.id, '2026-04-13T20:00:00Z', true)).onCallRecipients).toEqual([BOB])
-
-    const bad = await key<Json>('PATCH', `${base}/${rid}${q}`, {
-      participants: [{ type: 'team', name: 'x' }],
-    })
-    expect(bad.status).toBe(422)
-    expect(bad.body.errors['body.participants[0].type']).toContain('team')
-    expect((await key<Json>('GET', `${base}/nope${q}`)).status).toBe(404)
-    expect((await key<Json>('DELETE', `${base}/${rid}${q}`)).status).toBe(200)
-    expect((await key<Json>('GET', `${base}/${rid}${q}`)).status).toBe(404)
-    expect((await key<Json>('GET', base + q)).body.data).toHaveLength(1)
-  })
-
   it('requires configuration access to change, keeps keys to their team, and gives sessions their roles', async () => {
     await create(berlin('acl'))
     const plain = await integrationKey(srv.teamId)
@@ -501,81 +240,5 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
     expect(JSON.parse(rows[1]?.after ?? '{}').description).toBe('d')
     expect(JSON.parse(rows[2]?.before ?? '{}').length).toBe(1)
     expect(JSON.parse(rows[2]?.after ?? '{}').length).toBe(2)
-  })
-
-  it('serves .ics feeds behind revocable tokens', async () => {
-    const s = await create(berlin('ics'))
-    const feed = (path: string) => fetch(srv.url + path)
-    expect((await feed(`/v2/schedules/${s.id}.ics`)).status).toBe(401)
-    const tok = await owner<Json>('POST', `/v2/schedules/${s.id}/calendar-token`)
-    expect(tok.status).toBe(201)
-    const token = tok.body.data.token as string
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    const stored = await srv.ctx.store.db
-      .selectFrom('calendar_tokens')
-      .selectAll()
-      .where('subject_id', '=', s.id)
-      .execute()
-    expect(stored).toHaveLength(1)
-    expect(stored[0]?.token_hash).not.toContain(token)
-
-    const res = await feed(tok.body.data.url)
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toContain('text/calendar')
-    const evs = events(await res.text())
-    // Now is 2026-03-25 12:00Z; three months of daily turns from the 27th.
-    expect(evs.length).toBeGreaterThan(80)
-    expect(evs.slice(0, 3).map((e) => [e.DTSTART, e.DTEND, e.SUMMARY])).toEqual([
-      ['20260327T080000Z', '20260328T080000Z', `${ALICE} on call (ics / primary)`],
-      ['20260328T080000Z', '20260329T070000Z', `${BOB} on call (ics / primary)`],
-      ['20260329T070000Z', '20260330T070000Z', `${ALICE} on call (ics / primary)`],
-    ])
-
-    const wrong = await feed(`/v2/schedules/${s.id}.ics?token=not-the-token`)
-    expect(wrong.status).toBe(401)
-    expect(await wrong.json()).toMatchObject({ message: expect.stringContaining('token') })
-    const rotated = await owner<Json>('POST', `/v2/schedules/${s.id}/calendar-token`)
-    expect((await feed(`/v2/schedules/${s.id}.ics?token=${token}`)).status).toBe(401)
-    expect((await feed(rotated.body.data.url)).status).toBe(200)
-    expect((await owner('DELETE', `/v2/schedules/${s.id}/calendar-token`)).status).toBe(200)
-    expect((await feed(rotated.body.data.url)).status).toBe(401)
-
-    // One user's shifts across schedules.
-    await create(
-      berlin('ics-2', {
-        timezone: 'UTC',
-        rotations: [
-          {
-            startDate: '2026-03-26T00:00:00Z',
-            type: 'weekly',
-            participants: [{ type: 'user', username: ALICE }],
-          },
-        ],
-      }),
-    )
-    const alice = client(srv.url, `Bearer ${await login(srv.url, ALICE, PASSWORD)}`)
-    expect((await alice('POST', `/api/v1/users/${ids[BOB]}/calendar-token`)).status).toBe(403)
-    const ut = await alice<Json>('POST', `/api/v1/users/${ids[ALICE]}/calendar-token`)
-    expect(ut.status).toBe(201)
-    expect(ut.body.data.url).toBe(
-      `/v2/schedules/on-calls/${encodeURIComponent(ALICE)}.ics?token=${ut.body.data.token}`,
-    )
-    const mineRes = await feed(ut.body.data.url)
-    expect(mineRes.status).toBe(200)
-    const mine = events(await mineRes.text())
-    expect(mine.every((e) => e.SUMMARY?.startsWith('On call: '))).toBe(true)
-    // Earlier tests' schedules have alice too: the feed spans every schedule.
-    expect(mine.some((e) => e.SUMMARY === 'On call: dst / primary')).toBe(true)
-    const fromIcs = mine.filter((e) => /^On call: ics(-2)? \//.test(e.SUMMARY ?? ''))
-    expect(fromIcs.slice(0, 3).map((e) => [e.DTSTART, e.DTEND, e.SUMMARY])).toEqual([
-      ['20260326T000000Z', '20260402T000000Z', 'On call: ics-2 / Rotation-1'],
-      ['20260327T080000Z', '20260328T080000Z', 'On call: ics / primary'],
-      ['20260329T070000Z', '20260330T070000Z', 'On call: ics / primary'],
-    ])
-    expect(mine.some((e) => e.SUMMARY?.includes(BOB))).toBe(false)
-    expect((await feed(`/v2/schedules/on-calls/${ids[ALICE]}.ics?token=${ut.body.data.token}`)).status).toBe(
-      200,
-    )
-    expect((await feed(`/v2/schedules/on-calls/${BOB}.ics?token=${ut.body.data.token}`)).status).toBe(401)
   })
 })

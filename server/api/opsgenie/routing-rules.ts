@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { FieldErrors } from '../../../core/criteria/errors'
@@ -16,65 +16,21 @@ import { ensureDefaultRule, ruleFromRow, teamRuleRows } from '../../routing/rule
 import type { Database, RoutingRulesTable } from '../../store/schema'
 import { ApiError, ok } from '../envelope'
 import { UNPROCESSABLE } from './access'
+import {
+  ChangeOrder,
+  type Notify,
+  RuleCreate,
+  RuleParams,
+  RulePatch,
+  type RuleReq,
+  TeamParams,
+  TeamQuery,
+  type TeamReq,
+} from './routing-rule-schemas'
+import { ruleNotFound, ruleViewOf, ruleViews } from './routing-rule-views'
 
 const security: Array<Record<string, string[]>> = [{ GenieKey: [] }, { Session: [] }]
 const tags = ['routing-rules']
-
-const Ref = Type.String({ minLength: 1, maxLength: 200 })
-const Notify = Type.Object(
-  {
-    type: Type.Union([Type.Literal('escalation'), Type.Literal('schedule'), Type.Literal('none')]),
-    id: Type.Optional(Ref),
-    name: Type.Optional(Ref),
-  },
-  { additionalProperties: false },
-)
-type Notify = Static<typeof Notify>
-// Criteria and time restrictions are checked by core's validators, whose messages name the fix.
-const RuleCreate = Type.Object(
-  {
-    name: Type.Optional(Type.String({ maxLength: 200 })),
-    order: Type.Optional(Type.Integer({ minimum: 0 })),
-    criteria: Type.Optional(Type.Unknown()),
-    timeRestriction: Type.Optional(Type.Unknown()),
-    timezone: Type.Optional(Type.String({ maxLength: 64 })),
-    notify: Notify,
-  },
-  { additionalProperties: false },
-)
-type RuleCreate = Static<typeof RuleCreate>
-const RulePatch = Type.Object(
-  {
-    name: Type.Optional(Type.String({ maxLength: 200 })),
-    criteria: Type.Optional(Type.Unknown()),
-    timeRestriction: Type.Optional(Type.Unknown()),
-    timezone: Type.Optional(Type.String({ maxLength: 64 })),
-    notify: Type.Optional(Notify),
-  },
-  { additionalProperties: false },
-)
-type RulePatch = Static<typeof RulePatch>
-const ChangeOrder = Type.Object({ order: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })
-
-const TeamQuery = Type.Object({
-  teamIdentifierType: Type.Optional(Type.Union([Type.Literal('id'), Type.Literal('name')])),
-})
-const TeamParams = Type.Object({ team: Type.String({ minLength: 1 }) })
-const RuleParams = Type.Object({ team: Type.String({ minLength: 1 }), ruleId: Type.String({ minLength: 1 }) })
-type TeamReq = { Params: { team: string }; Querystring: Static<typeof TeamQuery> }
-type RuleReq = { Params: { team: string; ruleId: string }; Querystring: Static<typeof TeamQuery> }
-
-/** A routing rule as Opsgenie shows it: notify carries the target's name too. */
-interface RuleView {
-  id: string
-  name: string
-  isDefault: boolean
-  order: number
-  criteria: Criteria
-  timeRestriction?: TimeRestriction
-  timezone: string
-  notify: { type: RoutingNotify['type']; id?: string; name?: string }
-}
 
 const invalid = (errors: FieldErrors) => new ApiError(422, UNPROCESSABLE, errors)
 const entity = (r: { id: string; name: string }) => ({ type: 'routing-rule', id: r.id, name: r.name })
@@ -104,50 +60,6 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (ctx.store.dialect !== 'postgres') return
     await trx.selectFrom('teams').select('id').where('id', '=', teamId).forUpdate().execute()
   }
-
-  async function views(q: Kysely<Database>, rows: RoutingRulesTable[]): Promise<RuleView[]> {
-    const rules = rows.map(ruleFromRow)
-    const ids = (type: 'escalation' | 'schedule') =>
-      rules.flatMap((r) => (r.notify.type === type ? [r.notify.id] : []))
-    const names = new Map<string, string>()
-    for (const [type, table] of [
-      ['escalation', 'escalation_policies'],
-      ['schedule', 'schedules'],
-    ] as const) {
-      const list = ids(type)
-      if (!list.length) continue
-      for (const t of await q.selectFrom(table).select(['id', 'name']).where('id', 'in', list).execute())
-        names.set(`${type}:${t.id}`, t.name)
-    }
-    const regular = rules.filter((r) => !r.isDefault).length
-    return rules.map((r) => {
-      const v: RuleView = {
-        id: r.id,
-        name: r.name,
-        isDefault: r.isDefault,
-        order: r.isDefault ? regular : r.order,
-        criteria: r.criteria,
-        timezone: r.timezone,
-        notify: { ...r.notify },
-      }
-      if (r.timeRestriction) v.timeRestriction = r.timeRestriction
-      if (r.notify.type !== 'none') {
-        const name = names.get(`${r.notify.type}:${r.notify.id}`)
-        if (name !== undefined) v.notify.name = name
-      }
-      return v
-    })
-  }
-
-  async function viewOf(q: Kysely<Database>, teamId: string, ruleId: string): Promise<RuleView> {
-    const rows = await teamRuleRows(q, teamId)
-    const all = await views(q, rows)
-    const v = all.find((r) => r.id === ruleId)
-    if (!v) throw ruleNotFound(ruleId)
-    return v
-  }
-
-  const ruleNotFound = (id: string) => new ApiError(404, `Routing rule with id [${id}] does not exist`)
 
   /** The notify target by id or name, within what the principal may read; 422 `notify` when unknown. */
   async function resolveNotify(p: Principal, n: Notify): Promise<RoutingNotify> {
@@ -209,7 +121,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
         .execute(async (trx) => {
           await lockTeam(trx, team.id)
           await ensureDefaultRule(trx, team.id, origin(req), plainView)
-          return views(trx, await teamRuleRows(trx, team.id))
+          return ruleViews(trx, await teamRuleRows(trx, team.id))
         })
       return ok(req, reply, 200, { data })
     },
@@ -275,7 +187,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
             .execute()
           await renumber(trx, team.id, order, now)
           await checkTeam(trx, team.id)
-          const after = await viewOf(trx, team.id, rule.id)
+          const after = await ruleViewOf(trx, team.id, rule.id)
           await recordAudit(trx, { ...origin(req), action: 'create', entity: entity(rule), after })
           return after
         })
@@ -301,7 +213,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { ...one, summary: 'Get a routing rule' } },
     async (req, reply) => {
       const team = await teamOf(req)
-      return ok(req, reply, 200, { data: await viewOf(db(), team.id, req.params.ruleId) })
+      return ok(req, reply, 200, { data: await ruleViewOf(db(), team.id, req.params.ruleId) })
     },
   )
 
@@ -321,7 +233,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
           await lockTeam(trx, team.id)
           const row = await ruleRow(trx, team.id, req.params.ruleId)
           const current = ruleFromRow(row)
-          const before = await viewOf(trx, team.id, row.id)
+          const before = await ruleViewOf(trx, team.id, row.id)
           const next: RoutingRule = { ...current }
           if (b.name !== undefined) next.name = b.name.trim()
           if (b.criteria !== undefined) next.criteria = b.criteria as Criteria
@@ -344,7 +256,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
             .where('id', '=', row.id)
             .execute()
           await checkTeam(trx, team.id)
-          const after = await viewOf(trx, team.id, row.id)
+          const after = await ruleViewOf(trx, team.id, row.id)
           await recordAudit(trx, { ...origin(req), action: 'update', entity: entity(next), before, after })
           return after
         })
@@ -364,7 +276,7 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
           await lockTeam(trx, team.id)
           const row = await ruleRow(trx, team.id, req.params.ruleId)
           if (row.is_default === 1) throw new ApiError(409, 'The default routing rule cannot be deleted')
-          const before = await viewOf(trx, team.id, row.id)
+          const before = await ruleViewOf(trx, team.id, row.id)
           await trx.deleteFrom('routing_rules').where('id', '=', row.id).execute()
           await renumber(trx, team.id, await regularIds(trx, team.id), ctx.clock.now())
           await recordAudit(trx, { ...origin(req), action: 'delete', entity: entity(row), before })
@@ -388,10 +300,10 @@ export function routingRuleRoutes(app: FastifyInstance, ctx: AppContext): void {
           if (row.is_default === 1) {
             throw invalid({ order: 'the default routing rule is always evaluated last and cannot be moved' })
           }
-          const before = await viewOf(trx, team.id, row.id)
+          const before = await ruleViewOf(trx, team.id, row.id)
           const ids = moveTo(await regularIds(trx, team.id), row.id, req.body.order)
           await renumber(trx, team.id, ids, now)
-          const after = await viewOf(trx, team.id, row.id)
+          const after = await ruleViewOf(trx, team.id, row.id)
           await recordAudit(trx, {
             ...origin(req),
             action: 'change-order',

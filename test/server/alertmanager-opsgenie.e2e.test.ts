@@ -1,3 +1,9 @@
+/*
+ * The real Prometheus Alertmanager (0.25) notifying a real Vigil over loopback, once per store, through its
+ * native opsgenie_configs receiver: create, dedup with update_alerts PUTs, close by alias; base URL with and
+ * without a path prefix; the README's minimal config; an update_alerts description that renders empty.
+ * One Alertmanager per store serves every case; each case has its own alertname and route, so its own group.
+ */
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -12,15 +18,7 @@ import {
 import { client } from '../support/http'
 import { startTestServer, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
-
-/*
- * The real Prometheus Alertmanager (0.25) notifying a real Vigil over loopback, once per store: its native
- * opsgenie_configs receiver (create, dedup with update_alerts PUTs, close by alias; base URL with and without a
- * path prefix; the README's minimal config) and its webhook_configs receiver posting to /integrations/alertmanager.
- * One Alertmanager per store serves every case; each case has its own alertname and route, so its own group.
- */
-
-type Json = Record<string, any>
+import { alertmanagerReads, type Json } from './alertmanager-e2e-support'
 
 const availability = alertmanagerAvailability()
 if (!availability.ok) console.warn(`alertmanager.e2e: skipped: ${availability.reason}`)
@@ -37,8 +35,6 @@ const OPSGENIE_CASES = [
   { name: 'og-readme', alertname: 'VigilOgReadme', prefix: '/', full: false },
 ] as const
 type OpsgenieCase = (typeof OPSGENIE_CASES)[number]
-
-const WEBHOOK = { name: 'wh', alertname: 'VigilWebhookDisk' } as const
 
 /** update_alerts with a description template that renders empty: Alertmanager then PUTs `{}` as the description. */
 const EMPTY_DESCRIPTION = { name: 'og-empty-desc', alertname: 'VigilOgEmptyDesc' } as const
@@ -92,18 +88,8 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
             },
           ],
         },
-        {
-          name: WEBHOOK.name,
-          webhook_configs: [
-            {
-              url: `${srv.url}/integrations/alertmanager`,
-              http_config: { authorization: { type: 'GenieKey', credentials: srv.apiKey } },
-              send_resolved: true,
-            },
-          ],
-        },
       ],
-      routes: [...OPSGENIE_CASES, EMPTY_DESCRIPTION, WEBHOOK].map((c) => ({
+      routes: [...OPSGENIE_CASES, EMPTY_DESCRIPTION].map((c) => ({
         receiver: c.name,
         matchers: [`vigil_test="${c.name}"`],
       })),
@@ -114,54 +100,12 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
     await srv?.close()
   })
 
-  /** The one Vigil alert (open or closed) whose text mentions `word`; fails if there are several. */
-  async function onlyAlertMentioning(word: string): Promise<Json | undefined> {
-    const r = await api<Json>('GET', `/v2/alerts?query=${encodeURIComponent(word)}&limit=100`)
-    expect(r.status).toBe(200)
-    expect(r.body.data.length, JSON.stringify(r.body.data)).toBeLessThanOrEqual(1)
-    return r.body.data[0]
-  }
-
-  async function full(id: string): Promise<Json> {
-    const r = await api<Json>('GET', `/v2/alerts/${id}`)
-    expect(r.status).toBe(200)
-    return r.body.data
-  }
-
-  /** Polls the full alert until `ok` holds; on timeout says what the alert looked like. */
-  async function alertWhen(id: string, what: string, ok: (a: Json) => boolean): Promise<Json> {
-    let last: Json | undefined
-    return eventually(
-      what,
-      async () => {
-        last = await full(id)
-        return ok(last) ? last : undefined
-      },
-      { describe: () => `alert: ${JSON.stringify(last)}\nalertmanager:\n${am.output()}` },
+  const { onlyAlertMentioning, full, alertWhen, logs, requestsFor, expectNoFailedNotifications } =
+    alertmanagerReads(
+      () => srv,
+      () => api,
+      () => am,
     )
-  }
-
-  async function logs(id: string): Promise<Json[]> {
-    const r = await api<Json>('GET', `/v2/alerts/${id}/logs?limit=100`)
-    expect(r.status).toBe(200)
-    return r.body.data
-  }
-
-  /** The Opsgenie API requests Vigil recorded for an alias, in arrival order (request ids are UUIDv7). */
-  async function requestsFor(alias: string) {
-    return srv.ctx.store.db
-      .selectFrom('alert_requests')
-      .select(['request_id', 'action', 'status', 'success', 'integration_id'])
-      .where('alias', '=', alias)
-      .orderBy('request_id')
-      .execute()
-  }
-
-  /** Alertmanager logs a warning for every notification that did not get a 2xx. */
-  function expectNoFailedNotifications(since: number) {
-    const out = am.output().slice(since)
-    expect(out, `alertmanager output:\n${out}`).not.toMatch(/notify|level=error/i)
-  }
 
   it.each(OPSGENIE_CASES)(
     'opsgenie_configs $name (api_url …$prefix): create, dedup on group change, close on resolve',
@@ -292,112 +236,6 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
     },
     45_000,
   )
-
-  it('webhook_configs: one Vigil alert per Alertmanager alert, closed one by one', async () => {
-    const outputStart = am.output().length
-    const started = Date.now()
-    const labels = { alertname: WEBHOOK.alertname, vigil_test: WEBHOOK.name, mountpoint: '/var' }
-    const generatorURL = 'http://prometheus.test:9090/graph?g0.expr=disk_free'
-    const w1 = firing(
-      { ...labels, instance: 'db-1', severity: 'critical' },
-      {
-        summary: 'Disk /var on db-1 is 97% full',
-        description: 'Only 3% left.',
-        runbook_url: 'https://runbooks.example/disk',
-      },
-      generatorURL,
-    )
-    const w2 = firing(
-      { ...labels, instance: 'db-2', severity: 'warning' },
-      { summary: 'Disk /var on db-2 is 85% full' },
-    )
-    await am.push([w1, w2])
-
-    // The aliases are Alertmanager's own fingerprints.
-    const amAlerts = await am.alerts([`alertname="${WEBHOOK.alertname}"`])
-    const fp = (instance: string) => amAlerts.find((x) => x.labels.instance === instance)?.fingerprint ?? ''
-    const [fp1, fp2] = [fp('db-1'), fp('db-2')]
-    expect(fp1).toMatch(/^[0-9a-f]{16}$/)
-    expect(fp2).toMatch(/^[0-9a-f]{16}$/)
-
-    const byAlias = async (alias: string) => {
-      const r = await api<Json>('GET', `/v2/alerts/${alias}?identifierType=alias`)
-      return r.status === 200 ? (r.body.data as Json) : undefined
-    }
-    const d1 = await eventually('the db-1 alert', () => byAlias(fp1), {
-      describe: () => `alertmanager:\n${am.output()}`,
-    })
-    const d2 = await eventually('the db-2 alert', () => byAlias(fp2), {
-      describe: () => `alertmanager:\n${am.output()}`,
-    })
-    const firstSeenMs = Date.now() - started
-    expect(d1).toMatchObject({
-      alias: fp1,
-      status: 'open',
-      message: 'Disk /var on db-1 is 97% full',
-      priority: 'P1',
-      tags: [
-        `alertname:${WEBHOOK.alertname}`,
-        'severity:critical',
-        'instance:db-1',
-        'mountpoint:/var',
-        'vigil_test:wh',
-      ],
-      source: am.url,
-      entity: 'db-1',
-      description: `Only 3% left.\n\nSource: ${generatorURL}`,
-    })
-    expect(d1.details).toMatchObject({
-      alertname: WEBHOOK.alertname,
-      instance: 'db-1',
-      severity: 'critical',
-      'annotation.summary': 'Disk /var on db-1 is 97% full',
-      'annotation.description': 'Only 3% left.',
-      'annotation.runbook_url': 'https://runbooks.example/disk',
-      generatorURL,
-    })
-    expect(d1.details.startsAt).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(d2).toMatchObject({
-      alias: fp2,
-      status: 'open',
-      message: 'Disk /var on db-2 is 85% full',
-      priority: 'P3',
-      tags: [
-        `alertname:${WEBHOOK.alertname}`,
-        'severity:warning',
-        'instance:db-2',
-        'mountpoint:/var',
-        'vigil_test:wh',
-      ],
-      source: am.url,
-    })
-    const groupQuery = `tag:"alertname:${WEBHOOK.alertname}"`
-    const count = await api<Json>('GET', `/v2/alerts/count?query=${encodeURIComponent(groupQuery)}`)
-    expect(count.body.data.count).toBe(2)
-    expect((await logs(d1.id)).find((l) => l.type === 'create')?.log).toBe(`Alert created via ${am.url}`)
-
-    // Resolving db-2 alone: the notification lists db-1 firing (a dedup) and db-2 resolved (a close).
-    await am.push([resolved(w2)])
-    await alertWhen(d2.id, 'db-2 to close', (x) => x.status === 'closed')
-    // The same notification listed db-1 as still firing: a dedup, not a close.
-    const stillOpen = await alertWhen(d1.id, 'db-1 to be deduplicated', (x) => x.count >= 2)
-    expect(stillOpen.status).toBe('open')
-    const closeLog = (await logs(d2.id)).find((l) => l.type === 'close')
-    expect(closeLog?.log).toBe(`Alert closed by ${d1.integration.name} via ${am.url}`)
-
-    // And the last one.
-    await am.push([resolved(w1)])
-    await alertWhen(d1.id, 'db-1 to close', (x) => x.status === 'closed')
-    const open = await api<Json>(
-      'GET',
-      `/v2/alerts/count?query=${encodeURIComponent(`${groupQuery} AND status:open`)}`,
-    )
-    expect(open.body.data.count).toBe(0)
-    expectNoFailedNotifications(outputStart)
-    console.info(
-      `alertmanager.e2e ${name} webhook: first seen after ${firstSeenMs} ms, done after ${Date.now() - started} ms`,
-    )
-  }, 45_000)
 
   // Alertmanager leaves empty values out (omitempty) and sends `{}`; a 4xx would be a permanent failure for it,
   // so the notification would never count as sent and the create + PUTs would repeat every group_interval.
