@@ -32,10 +32,11 @@ import { type Clock, systemClock } from '../../core/time/clock'
 import { type AlertCommand, type AlertCommandInput, queueAlertCommand } from './commands'
 import { createMergeConflictHandler } from './conflict-handler'
 import { createSyncIssueLog, type SyncIssueLog } from './issues'
+import { watchLocal } from './local-doc'
 import { type DesktopMessage, listenForNotifications } from './notify'
 import { replicateSyncCollection } from './replication'
 import { dropExpiredOnPull, purgeExpired } from './retention'
-import { PendingChanges, type SyncStatus, syncStatus$, unpushedDocIds } from './status'
+import { PendingChanges, type SyncStatus, sustained, syncStatus$, unpushedDocIds } from './status'
 import { createSyncTransport, type SyncTransport } from './transport'
 
 export type VigilCollections = { [C in SyncCollection]: RxCollection<RxDoc<C>> }
@@ -99,6 +100,12 @@ export interface VigilDatabase {
 }
 
 const STATUS_DOC = 'sync-status'
+/**
+ * A replication shows as syncing once it has been busy this long. Every streamed change turns it active and
+ * back within a millisecond, which no one can see, and each status change is a local-document write: two
+ * per alert on the live path. Pending changes and the connection still show at once.
+ */
+const SYNCING_SHOWN_AFTER_MS = 100
 const OFFLINE: SyncStatus = { state: 'offline', pending: 0 }
 
 /** Creates the replica and, once this window leads, connects and replicates every collection. */
@@ -157,6 +164,13 @@ export async function createVigilDatabase(options: VigilDatabaseOptions): Promis
   let leader = false
   let closed = false
   let wantOnline = true
+  // Followers show the status the leader publishes; the leader shows its own at once (startReplicating).
+  const statusSubject = new BehaviorSubject<SyncStatus>(OFFLINE)
+  const statusSub = watchLocal(db, STATUS_DOC)
+    .pipe(map((doc) => (doc ? (doc.toJSON().data as SyncStatus) : OFFLINE)))
+    .subscribe((s) => {
+      if (!leader) statusSubject.next(s)
+    })
 
   const leadership = db.waitForLeadership().then(async () => {
     if (closed) return
@@ -235,8 +249,9 @@ export async function createVigilDatabase(options: VigilDatabaseOptions): Promis
       })
     }
     // The leader publishes its status so that the other windows can show it too.
-    const active = Object.values(replications).map((r) => r.active$)
+    const active = Object.values(replications).map((r) => sustained(r.active$, SYNCING_SHOWN_AFTER_MS))
     const sub = syncStatus$(t.connected$, active, pending.count$, t.problem$).subscribe((s) => {
+      statusSubject.next(s)
       if (!closed) void db.upsertLocal(STATUS_DOC, { ...s }).catch(() => {})
     })
     cleanups.push(() => sub.unsubscribe())
@@ -261,12 +276,6 @@ export async function createVigilDatabase(options: VigilDatabaseOptions): Promis
       window.removeEventListener('online', online)
     })
   }
-
-  const statusSubject = new BehaviorSubject<SyncStatus>(OFFLINE)
-  const statusSub = db
-    .getLocal$<SyncStatus>(STATUS_DOC)
-    .pipe(map((doc) => (doc ? (doc.toJSON().data as SyncStatus) : OFFLINE)))
-    .subscribe(statusSubject)
 
   const api: VigilDatabase = {
     db,

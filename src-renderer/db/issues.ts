@@ -5,6 +5,7 @@
  */
 import { map, type Observable } from 'rxjs'
 import type { MergeConflict } from '../../core/sync/merge'
+import { type LocalDoc, type LocalDocumentStore, watchLocal } from './local-doc'
 
 /** A merge conflict as listed in the UI; `key` identifies it for dismissal. */
 export interface ConflictRecord extends MergeConflict {
@@ -36,13 +37,6 @@ export interface SyncIssueLog {
 
 type Entry = { key: string }
 
-/** The part of an RxDatabase (with local documents) the log needs. */
-export interface LocalDocumentStore {
-  getLocal(id: string): Promise<{ toJSON(): { data: unknown } } | null>
-  getLocal$(id: string): Observable<{ toJSON(): { data: unknown } } | null>
-  upsertLocal<D>(id: string, data: D): Promise<unknown>
-}
-
 /** The issue log of a database created with `localDocuments: true`. */
 export function createSyncIssueLog(db: LocalDocumentStore): SyncIssueLog {
   // One writer queue: a read-modify-write of a local document must not interleave with another.
@@ -67,7 +61,7 @@ export function createSyncIssueLog(db: LocalDocumentStore): SyncIssueLog {
       await db.upsertLocal(id, { items: [...items, ...fresh] })
     })
   const watch = <T extends Entry>(id: string): Observable<T[]> =>
-    db.getLocal$(id).pipe(map((doc) => itemsOf<T>(doc)))
+    watchLocal(db, id).pipe(map((doc) => itemsOf<T>(doc)))
 
   return {
     conflicts$: watch<ConflictRecord>(CONFLICTS),
@@ -99,7 +93,7 @@ export function createSyncIssueLog(db: LocalDocumentStore): SyncIssueLog {
   }
 }
 
-function itemsOf<T>(doc: { toJSON(): { data: unknown } } | null): T[] {
+function itemsOf<T>(doc: LocalDoc | null): T[] {
   const data = doc?.toJSON().data as { items?: T[] } | undefined
   return [...(data?.items ?? [])]
 }

@@ -12,7 +12,18 @@ import {
   writeDocToDocState,
 } from 'rxdb'
 import type { RxReplicationState } from 'rxdb/plugins/replication'
-import { BehaviorSubject, combineLatest, distinctUntilChanged, map, type Observable, of } from 'rxjs'
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  combineLatest,
+  distinctUntilChanged,
+  map,
+  type Observable,
+  of,
+  type SchedulerLike,
+  switchMap,
+  timer,
+} from 'rxjs'
 import { jsonEqual } from '../../core/sync/merge'
 
 export type SyncState = 'online' | 'offline' | 'syncing'
@@ -86,13 +97,30 @@ export function syncStatus$(
       if (!connected) return problem ? { state: 'offline', pending, problem } : { state: 'offline', pending }
       return { state: active || pending > 0 ? 'syncing' : 'online', pending }
     }),
-    distinctUntilChanged(
-      (a, b) =>
-        a.state === b.state &&
-        a.pending === b.pending &&
-        a.problem?.code === b.problem?.code &&
-        a.problem?.message === b.problem?.message,
-    ),
+    distinctUntilChanged(sameStatus),
+  )
+}
+
+/** True once `active$` has stayed true for `ms`, false as soon as it is false: brief activity is not shown. */
+export function sustained(
+  active$: Observable<boolean>,
+  ms: number,
+  scheduler: SchedulerLike = asyncScheduler,
+): Observable<boolean> {
+  return active$.pipe(
+    distinctUntilChanged(),
+    switchMap((a) => (a ? timer(ms, scheduler).pipe(map(() => true)) : of(false))),
+    distinctUntilChanged(),
+  )
+}
+
+/** Whether two statuses would show the same in the UI. */
+export function sameStatus(a: SyncStatus, b: SyncStatus): boolean {
+  return (
+    a.state === b.state &&
+    a.pending === b.pending &&
+    a.problem?.code === b.problem?.code &&
+    a.problem?.message === b.problem?.message
   )
 }
 

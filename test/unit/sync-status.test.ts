@@ -1,6 +1,7 @@
 import { BehaviorSubject } from 'rxjs'
+import { TestScheduler } from 'rxjs/testing'
 import { describe, expect, it } from 'vitest'
-import { PendingChanges, type SyncStatus, syncStatus$ } from '../../src-renderer/db/status'
+import { PendingChanges, type SyncStatus, sustained, syncStatus$ } from '../../src-renderer/db/status'
 
 describe('sync status', () => {
   it('is offline without a connection, syncing while busy or holding changes, online otherwise', () => {
@@ -43,5 +44,18 @@ describe('sync status', () => {
     pending.mark('overrides', ['a'])
     pending.settle('schedules', ['a'])
     expect(counts).toEqual([0, 1, 2, 1])
+  })
+})
+
+describe('sustained activity', () => {
+  it('shows activity only once it has lasted, and its end at once', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(
+      ({ cold, expectObservable }) => {
+        // A 2 ms blip is never shown; activity lasting past 5 ms is shown at 5 ms and its end at once.
+        const active = cold('f 9ms t 1ms f 9ms t 9ms f', { t: true, f: false })
+        const shown = sustained(active, 5)
+        expectObservable(shown).toBe('f 26ms t 4ms f', { t: true, f: false })
+      },
+    )
   })
 })
