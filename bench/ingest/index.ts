@@ -20,6 +20,7 @@ import { DEFAULT_STREAM, makeStream, sizeStats, toAlertmanagerBody, toOpsgenieBo
 import {
   ALERTMANAGER_BIN,
   alertmanagerTarget,
+  floorTarget,
   noopTarget,
   REPO_ROOT,
   type RunningTarget,
@@ -245,6 +246,7 @@ async function runIngest(argv: string[]): Promise<number> {
   const specs: Record<TargetRun['id'], TargetSpec> = {
     noop: noopTarget(key),
     alertmanager: alertmanagerTarget(),
+    floor: floorTarget(key),
     'vigil-sqlite': vigilTarget('sqlite', key),
     'vigil-postgres': vigilTarget('postgres', key, opts.pgIsolation),
   }

@@ -26,6 +26,7 @@ const ALIASES: Record<string, TargetId[]> = {
   noop: ['noop'],
   alertmanager: ['alertmanager'],
   am: ['alertmanager'],
+  floor: ['floor'],
   vigil: ['vigil-sqlite', 'vigil-postgres'],
   sqlite: ['vigil-sqlite'],
   'vigil-sqlite': ['vigil-sqlite'],
@@ -35,7 +36,7 @@ const ALIASES: Record<string, TargetId[]> = {
 }
 
 /** Usage text for `tsx bench/run.ts ingest --help`. */
-export const INGEST_USAGE = `ingest [--only noop,alertmanager,sqlite,postgres] [--no-record]
+export const INGEST_USAGE = `ingest [--only noop,alertmanager,floor,sqlite,postgres] [--no-record]
   env: BENCH_SECONDS (15) BENCH_WARMUP_SECONDS (3) BENCH_CONNECTIONS (32) BENCH_THREADS (2)
        BENCH_TIMEOUT_SECONDS (5) BENCH_ALIASES (5000) BENCH_BODIES (10000)
        BENCH_QUIET_WAIT_SECONDS (180): longest wait for an idle machine before each target

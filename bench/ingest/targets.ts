@@ -92,6 +92,48 @@ export function noopTarget(key: string): TargetSpec {
   }
 }
 
+/** The durable floor (bench/ingest/floor-server.ts): one SQLite upsert per alert, fsynced, nothing else. */
+export function floorTarget(key: string): TargetSpec {
+  return {
+    id: 'floor',
+    label: 'durable floor: node:http + one SQLite upsert',
+    path: '/v2/alerts',
+    format: 'opsgenie',
+    headers: { 'Content-Type': 'application/json', Authorization: `GenieKey ${key}` },
+    async start() {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-floor-'))
+      const port = await freePort()
+      const svc = startService(
+        'floor',
+        process.execPath,
+        ['--import', 'tsx', 'bench/ingest/floor-server.ts'],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            FLOOR_PORT: String(port),
+            FLOOR_HOST: '127.0.0.1',
+            FLOOR_DIR: dir,
+            FLOOR_KEY: key,
+          },
+        },
+      )
+      const base = `http://127.0.0.1:${port}`
+      const cleanup = registerCleanup(() => rmSync(dir, { recursive: true, force: true }))
+      await startOrCleanup(svc, () => waitReady(svc, `${base}/ready`, 30_000), cleanup)
+      return {
+        base,
+        service: svc,
+        version: `node:http + better-sqlite3 (WAL, fsync per group commit), Node ${process.version}`,
+        async stop() {
+          await svc.stop()
+          await cleanup()
+        },
+      }
+    },
+  }
+}
+
 /** Prometheus Alertmanager with a null receiver, temp storage and clustering disabled. */
 export function alertmanagerTarget(): TargetSpec {
   return {

@@ -5,7 +5,7 @@ import type { SanityCheck } from './sanity'
 import { totalErrors, type WrkResult } from './wrk'
 
 /** The ingest targets, in the order they are run. */
-export const TARGET_IDS = ['noop', 'alertmanager', 'vigil-sqlite', 'vigil-postgres'] as const
+export const TARGET_IDS = ['noop', 'alertmanager', 'floor', 'vigil-sqlite', 'vigil-postgres'] as const
 export type TargetId = (typeof TARGET_IDS)[number]
 
 /** One target's run. `error` means it produced no figures (failed to start, wrk failed…). */
@@ -67,12 +67,14 @@ export function runErrors(run: TargetRun): number {
 
 const VIGIL: TargetId[] = ['vigil-sqlite', 'vigil-postgres']
 const BASELINES: TargetId[] = ['alertmanager', 'noop']
+/** Targets whose ratios are reported: Vigil's, and the durable floor's (a reference, never judged). */
+const RATIO_TARGETS: TargetId[] = ['floor', ...VIGIL]
 
-/** Vigil/baseline throughput ratios for every pair that has figures. */
+/** Vigil/baseline (and floor/baseline) throughput ratios for every pair that has figures. */
 export function computeRatios(runs: TargetRun[]): Ratio[] {
   const byId = new Map(runs.map((r) => [r.id, r]))
   const out: Ratio[] = []
-  for (const target of VIGIL) {
+  for (const target of RATIO_TARGETS) {
     for (const baseline of BASELINES) {
       const t = byId.get(target)
       const b = byId.get(baseline)

@@ -16,7 +16,7 @@ describe('ingest options', () => {
   it('defaults to every target, 32 connections, 2 threads, 3 s + 15 s', () => {
     const o = parseIngestOptions([], {})
     expect(o).toEqual({
-      targets: ['noop', 'alertmanager', 'vigil-sqlite', 'vigil-postgres'],
+      targets: ['noop', 'alertmanager', 'floor', 'vigil-sqlite', 'vigil-postgres'],
       record: true,
       seconds: 15,
       warmupSec: 3,

@@ -43,6 +43,19 @@ describe('ratios', () => {
     ])
   })
 
+  it('reports the durable floor against both baselines, and never judges it', () => {
+    const runs = [
+      run('noop', wrk(20_000, 5)),
+      run('alertmanager', wrk(10_000, 8)),
+      run('floor', wrk(13_000, 2)),
+    ]
+    expect(computeRatios(runs)).toEqual([
+      { target: 'floor', baseline: 'alertmanager', ratio: 1.3, clean: true },
+      { target: 'floor', baseline: 'noop', ratio: 0.65, clean: true },
+    ])
+    expect(computeVerdicts(runs)).toEqual([])
+  })
+
   it('skips pairs without figures', () => {
     expect(computeRatios([run('noop', wrk(1, 1)), run('vigil-sqlite', undefined, 'boom')])).toEqual([])
   })
