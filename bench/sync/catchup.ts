@@ -4,6 +4,7 @@
  * fresh memory-storage collection with the same schema, in the same run.
  */
 import { createRxDatabase } from 'rxdb'
+import { replicateRxCollection } from 'rxdb/plugins/replication'
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import type { AlertDoc } from '../../core/sync/documents'
 import { syncRxSchemas } from '../../core/sync/rx-schema'
@@ -87,12 +88,57 @@ export async function measureCatchUp(o: CatchUpRun): Promise<CatchUp> {
   } finally {
     await replica.close().catch(() => {})
   }
-  if (docs.length)
+  if (docs.length) {
     out.bulkInsertSec = await timeBulkInsert(docs).catch((err) => {
       out.error = `bulkInsert: ${String(err)}`
       return undefined
     })
+    out.rxReplicationSec = await timeRxReplication(docs).catch((err) => {
+      out.error = `RxDB replication from memory: ${String(err)}`
+      return undefined
+    })
+  }
   return out
+}
+
+/**
+ * Seconds for RxDB's replication protocol alone to bring `docs` into a fresh alerts collection: a pull
+ * handler that slices an in-memory array in batches of the replica's size, no server, no network.
+ */
+export async function timeRxReplication(docs: AlertDoc[], batchSize = 1000): Promise<number> {
+  const db = await createRxDatabase({
+    name: `bench-rxrepl-${process.pid}-${Date.now()}`,
+    storage: getRxStorageMemory(),
+    multiInstance: false,
+  })
+  try {
+    await db.addCollections({ alerts: { schema: syncRxSchemas().alerts } })
+    const collection = db.collections.alerts
+    if (!collection) throw new Error('no alerts collection')
+    const master = docs.map((d) => ({ ...d, _deleted: false }))
+    const t0 = nowMs()
+    const state = replicateRxCollection<AlertDoc, { i: number }>({
+      collection,
+      replicationIdentifier: 'bench-rx-replication-from-memory',
+      live: false,
+      waitForLeadership: false,
+      pull: {
+        batchSize,
+        async handler(checkpoint, n) {
+          const i = checkpoint?.i ?? 0
+          return { documents: master.slice(i, i + n), checkpoint: { i: Math.min(i + n, master.length) } }
+        },
+      },
+    })
+    await state.awaitInitialReplication()
+    const t1 = nowMs()
+    await state.cancel()
+    const held = await collection.count().exec()
+    if (held !== docs.length) throw new Error(`replicated ${held} of ${docs.length} documents`)
+    return (t1 - t0) / 1000
+  } finally {
+    await db.close()
+  }
 }
 
 /** Seconds to bulkInsert `docs` into a fresh alerts collection on memory storage (the replica's schema). */

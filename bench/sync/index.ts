@@ -219,7 +219,9 @@ async function runSync(argv: string[]): Promise<number> {
         'clients are bare sockets',
       `Catch-up: one replica synced, then offline (goOffline) while ${o.catchUpAlerts.toLocaleString('en-US')} new alerts ` +
         `were sent at up to ${o.catchUpRate}/s; seconds from goOnline until the last of them was in its store; against ` +
-        'bulkInsert of the same documents (as the replica stored them) into a fresh memory-storage collection with the same schema',
+        'bulkInsert of the same documents (as the replica stored them) into a fresh memory-storage collection with the same schema, ' +
+        "and against RxDB's replication protocol pulling the same documents from an in-process handler in batches of 1,000 " +
+        '(replicateRxCollection, no server, no network)',
       'Memory: VmRSS of the server process, sampled every 250 ms while the clients were connected',
       `Background: ${background.toFixed(2)} busy cores before the start; before each load shape the bench waits ` +
         `(up to ${o.quietWaitSec} s) for an idle machine, and a shape that started on a busy one is named in the notes`,
