@@ -3,7 +3,7 @@
  * long until every one of them is in its store, against a local bulkInsert of the same documents into a
  * fresh memory-storage collection with the same schema, in the same run.
  */
-import { createRxDatabase } from 'rxdb'
+import { createRxDatabase, type RxCollection } from 'rxdb'
 import { replicateRxCollection } from 'rxdb/plugins/replication'
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import type { AlertDoc } from '../../core/sync/documents'
@@ -106,15 +106,7 @@ export async function measureCatchUp(o: CatchUpRun): Promise<CatchUp> {
  * handler that slices an in-memory array in batches of the replica's size, no server, no network.
  */
 export async function timeRxReplication(docs: AlertDoc[], batchSize = 1000): Promise<number> {
-  const db = await createRxDatabase({
-    name: `bench-rxrepl-${process.pid}-${Date.now()}`,
-    storage: getRxStorageMemory(),
-    multiInstance: false,
-  })
-  try {
-    await db.addCollections({ alerts: { schema: syncRxSchemas().alerts } })
-    const collection = db.collections.alerts
-    if (!collection) throw new Error('no alerts collection')
+  return withFreshAlerts('rxrepl', async (collection) => {
     const master = docs.map((d) => ({ ...d, _deleted: false }))
     const t0 = nowMs()
     const state = replicateRxCollection<AlertDoc, { i: number }>({
@@ -136,22 +128,12 @@ export async function timeRxReplication(docs: AlertDoc[], batchSize = 1000): Pro
     const held = await collection.count().exec()
     if (held !== docs.length) throw new Error(`replicated ${held} of ${docs.length} documents`)
     return (t1 - t0) / 1000
-  } finally {
-    await db.close()
-  }
+  })
 }
 
 /** Seconds to bulkInsert `docs` into a fresh alerts collection on memory storage (the replica's schema). */
 export async function timeBulkInsert(docs: AlertDoc[]): Promise<number> {
-  const db = await createRxDatabase({
-    name: `bench-bulk-${process.pid}-${Date.now()}`,
-    storage: getRxStorageMemory(),
-    multiInstance: false,
-  })
-  try {
-    await db.addCollections({ alerts: { schema: syncRxSchemas().alerts } })
-    const collection = db.collections.alerts
-    if (!collection) throw new Error('no alerts collection')
+  return withFreshAlerts('bulk', async (collection) => {
     const t0 = nowMs()
     const r = await collection.bulkInsert(docs)
     const t1 = nowMs()
@@ -160,6 +142,24 @@ export async function timeBulkInsert(docs: AlertDoc[]): Promise<number> {
         `${r.error.length} documents refused, first: ${JSON.stringify(r.error[0]).slice(0, 200)}`,
       )
     return (t1 - t0) / 1000
+  })
+}
+
+/** Runs `body` on the alerts collection (the replica's schema) of a fresh memory-storage database. */
+async function withFreshAlerts<T>(
+  tag: string,
+  body: (alerts: RxCollection<AlertDoc>) => Promise<T>,
+): Promise<T> {
+  const db = await createRxDatabase({
+    name: `bench-${tag}-${process.pid}-${Date.now()}`,
+    storage: getRxStorageMemory(),
+    multiInstance: false,
+  })
+  try {
+    await db.addCollections({ alerts: { schema: syncRxSchemas().alerts } })
+    const collection = db.collections.alerts
+    if (!collection) throw new Error('no alerts collection')
+    return await body(collection as unknown as RxCollection<AlertDoc>)
   } finally {
     await db.close()
   }
