@@ -1,8 +1,13 @@
 /** Shared reads of the Alertmanager end-to-end suites: what Vigil made of the notifications, and what was sent. */
-import { expect } from 'vitest'
-import { type Alertmanager, eventually } from '../support/alertmanager'
-import type { client } from '../support/http'
-import type { TestServer } from '../support/server'
+import { afterAll, beforeAll, expect } from 'vitest'
+import {
+  type Alertmanager,
+  type AlertmanagerOptions,
+  eventually,
+  startAlertmanager,
+} from '../support/alertmanager'
+import { client } from '../support/http'
+import { startTestServer, type TestServer } from '../support/server'
 
 export type Json = Record<string, any>
 type Client = ReturnType<typeof client>
@@ -64,4 +69,42 @@ export function alertmanagerReads(srv: () => TestServer, api: () => Client, am: 
   }
 
   return { onlyAlertMentioning, full, alertWhen, logs, requestsFor, expectNoFailedNotifications }
+}
+
+/**
+ * Runs a Vigil on `kind` and one Alertmanager (grouping by alertname) with the receivers and routes `config`
+ * makes for that Vigil, for the calling describe, and stops both afterwards. `am` and `api` are getters
+ * because they exist only once beforeAll has run.
+ */
+export function useAlertmanagerVigil(
+  kind: 'sqlite' | 'postgres',
+  config: (srv: TestServer) => Pick<AlertmanagerOptions, 'receivers' | 'routes'>,
+) {
+  let srv: TestServer
+  let am: Alertmanager
+  let api: Client
+
+  beforeAll(async () => {
+    srv = await startTestServer({ kind })
+    api = client(srv.url, `GenieKey ${srv.apiKey}`)
+    am = await startAlertmanager({ groupBy: ['alertname'], ...config(srv) })
+  })
+  afterAll(async () => {
+    await am?.stop()
+    await srv?.close()
+  })
+
+  return {
+    get am(): Alertmanager {
+      return am
+    },
+    get api(): Client {
+      return api
+    },
+    ...alertmanagerReads(
+      () => srv,
+      () => api,
+      () => am,
+    ),
+  }
 }

@@ -5,20 +5,16 @@
  * One Alertmanager per store serves every case; each case has its own alertname and route, so its own group.
  */
 import { createHash } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  type Alertmanager,
   alertmanagerAvailability,
   eventually,
   firing,
   type ReceiverConfig,
   resolved,
-  startAlertmanager,
 } from '../support/alertmanager'
-import { client } from '../support/http'
-import { startTestServer, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
-import { alertmanagerReads, type Json } from './alertmanager-e2e-support'
+import { type Json, useAlertmanagerVigil } from './alertmanager-e2e-support'
 
 const availability = alertmanagerAvailability()
 if (!availability.ok) console.warn(`alertmanager.e2e: skipped: ${availability.reason}`)
@@ -66,68 +62,49 @@ function opsgenieReceiver(c: OpsgenieCase, vigilUrl: string, apiKey: string): Re
 }
 
 describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil on $name', ({ name }) => {
-  let srv: TestServer
-  let am: Alertmanager
-  let api: ReturnType<typeof client>
-
-  beforeAll(async () => {
-    srv = await startTestServer({ kind: name })
-    api = client(srv.url, `GenieKey ${srv.apiKey}`)
-    am = await startAlertmanager({
-      groupBy: ['alertname'],
-      receivers: [
-        ...OPSGENIE_CASES.map((c) => opsgenieReceiver(c, srv.url, srv.apiKey)),
-        {
-          name: EMPTY_DESCRIPTION.name,
-          opsgenie_configs: [
-            {
-              api_url: `${srv.url}/`,
-              api_key: srv.apiKey,
-              update_alerts: true,
-              description: '{{ .CommonAnnotations.description }}',
-            },
-          ],
-        },
-      ],
-      routes: [...OPSGENIE_CASES, EMPTY_DESCRIPTION].map((c) => ({
-        receiver: c.name,
-        matchers: [`vigil_test="${c.name}"`],
-      })),
-    })
-  })
-  afterAll(async () => {
-    await am?.stop()
-    await srv?.close()
-  })
-
-  const { onlyAlertMentioning, full, alertWhen, logs, requestsFor, expectNoFailedNotifications } =
-    alertmanagerReads(
-      () => srv,
-      () => api,
-      () => am,
-    )
+  const env = useAlertmanagerVigil(name, (srv) => ({
+    receivers: [
+      ...OPSGENIE_CASES.map((c) => opsgenieReceiver(c, srv.url, srv.apiKey)),
+      {
+        name: EMPTY_DESCRIPTION.name,
+        opsgenie_configs: [
+          {
+            api_url: `${srv.url}/`,
+            api_key: srv.apiKey,
+            update_alerts: true,
+            description: '{{ .CommonAnnotations.description }}',
+          },
+        ],
+      },
+    ],
+    routes: [...OPSGENIE_CASES, EMPTY_DESCRIPTION].map((c) => ({
+      receiver: c.name,
+      matchers: [`vigil_test="${c.name}"`],
+    })),
+  }))
+  const { onlyAlertMentioning, full, alertWhen, logs, requestsFor, expectNoFailedNotifications } = env
 
   it.each(OPSGENIE_CASES)(
     'opsgenie_configs $name (api_url …$prefix): create, dedup on group change, close on resolve',
     async (c) => {
-      const outputStart = am.output().length
+      const outputStart = env.am.output().length
       const started = Date.now()
       const labels = { alertname: c.alertname, vigil_test: c.name, severity: 'critical' }
       const a = firing({ ...labels, instance: 'web-1' }, { summary: 'CPU above 90% on web-1' })
       const b = firing({ ...labels, instance: 'web-2' }, { summary: 'CPU above 90% on web-2' })
-      const source = `${am.url}/#/alerts?receiver=${c.name}`
+      const source = `${env.am.url}/#/alerts?receiver=${c.name}`
       const alias = sha256(`{}/{vigil_test="${c.name}"}:{alertname="${c.alertname}"}`)
 
       // 1. First alert of the group: Alertmanager's create (and, with update_alerts, its two PUTs).
-      await am.push([a])
+      await env.am.push([a])
       const listed = await eventually(
         `the ${c.name} alert in GET /v2/alerts?query=alias:…`,
         async () => {
-          const r = await api<Json>('GET', `/v2/alerts?query=${encodeURIComponent(`alias:${alias}`)}`)
+          const r = await env.api<Json>('GET', `/v2/alerts?query=${encodeURIComponent(`alias:${alias}`)}`)
           expect(r.status).toBe(200)
           return r.body.data[0] as Json | undefined
         },
-        { describe: () => `alertmanager:\n${am.output()}` },
+        { describe: () => `alertmanager:\n${env.am.output()}` },
       )
       const firstSeenMs = Date.now() - started
       expect(listed.alias).toMatch(/^[0-9a-f]{64}$/)
@@ -173,7 +150,7 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
       }
 
       // 2. A second alert joins the group: Alertmanager re-sends the create with the same alias.
-      await am.push([b])
+      await env.am.push([b])
       const deduped = await alertWhen(id, 'the re-send after the group changed', (x) =>
         // With update_alerts, the create is followed by PUT message then PUT description: wait for the last.
         c.full ? x.count >= 2 && x.description.includes(' - instance = web-2') : x.count >= 2,
@@ -192,7 +169,7 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
       expect((await onlyAlertMentioning(c.alertname))?.id).toBe(id)
 
       // 3. Every alert of the group resolved: Alertmanager closes by alias.
-      await am.push([resolved(a), resolved(b)])
+      await env.am.push([resolved(a), resolved(b)])
       const closed = await alertWhen(id, 'the close after both alerts resolved', (x) => x.status === 'closed')
       expect(closed.alias).toBe(alias)
       expect(closed.report.closedBy).toBe(created.integration.name)
@@ -219,7 +196,7 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
       expect(requests.map((r) => r.status)).toContain('Alert deduplicated')
       expect(requests[0]?.status).toBe('Created alert')
       const closeRequest = requests.at(-1)
-      const status = await api<Json>('GET', `/v2/alerts/requests/${closeRequest?.request_id}`)
+      const status = await env.api<Json>('GET', `/v2/alerts/requests/${closeRequest?.request_id}`)
       expect(status.status).toBe(200)
       expect(status.body.data).toMatchObject({
         success: true,
@@ -240,15 +217,15 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
   // Alertmanager leaves empty values out (omitempty) and sends `{}`; a 4xx would be a permanent failure for it,
   // so the notification would never count as sent and the create + PUTs would repeat every group_interval.
   it('update_alerts with an empty description (PUT …/description {}) is accepted and not re-sent', async () => {
-    const outputStart = am.output().length
+    const outputStart = env.am.output().length
     const alert = firing(
       { alertname: EMPTY_DESCRIPTION.alertname, vigil_test: EMPTY_DESCRIPTION.name, instance: 'web-1' },
       { summary: 'no description annotation' },
     )
-    await am.push([alert])
+    await env.am.push([alert])
     try {
       const listed = await eventually('the alert', async () => {
-        const r = await api<Json>(
+        const r = await env.api<Json>(
           'GET',
           `/v2/alerts?query=${encodeURIComponent(EMPTY_DESCRIPTION.alertname)}`,
         )
@@ -259,7 +236,7 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
       expect((await full(listed.id)).count).toBe(1)
       expectNoFailedNotifications(outputStart)
     } finally {
-      await am.push([resolved(alert)])
+      await env.am.push([resolved(alert)])
     }
   }, 30_000)
 })

@@ -2,19 +2,10 @@
  * The real Prometheus Alertmanager (0.25) notifying a real Vigil over loopback, once per store, through its
  * webhook_configs receiver posting to /integrations/alertmanager with the key as its Authorization.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type Alertmanager,
-  alertmanagerAvailability,
-  eventually,
-  firing,
-  resolved,
-  startAlertmanager,
-} from '../support/alertmanager'
-import { client } from '../support/http'
-import { startTestServer, type TestServer } from '../support/server'
+import { describe, expect, it } from 'vitest'
+import { alertmanagerAvailability, eventually, firing, resolved } from '../support/alertmanager'
 import { storeKinds } from '../support/stores'
-import { alertmanagerReads, type Json } from './alertmanager-e2e-support'
+import { type Json, useAlertmanagerVigil } from './alertmanager-e2e-support'
 
 const availability = alertmanagerAvailability()
 if (!availability.ok) console.warn(`alertmanager.e2e: skipped: ${availability.reason}`)
@@ -25,43 +16,25 @@ const kinds = await storeKinds()
 const WEBHOOK = { name: 'wh', alertname: 'VigilWebhookDisk' } as const
 
 describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil on $name', ({ name }) => {
-  let srv: TestServer
-  let am: Alertmanager
-  let api: ReturnType<typeof client>
-
-  beforeAll(async () => {
-    srv = await startTestServer({ kind: name })
-    api = client(srv.url, `GenieKey ${srv.apiKey}`)
-    am = await startAlertmanager({
-      groupBy: ['alertname'],
-      receivers: [
-        {
-          name: WEBHOOK.name,
-          webhook_configs: [
-            {
-              url: `${srv.url}/integrations/alertmanager`,
-              http_config: { authorization: { type: 'GenieKey', credentials: srv.apiKey } },
-              send_resolved: true,
-            },
-          ],
-        },
-      ],
-      routes: [{ receiver: WEBHOOK.name, matchers: [`vigil_test="${WEBHOOK.name}"`] }],
-    })
-  })
-  afterAll(async () => {
-    await am?.stop()
-    await srv?.close()
-  })
-
-  const { alertWhen, logs, expectNoFailedNotifications } = alertmanagerReads(
-    () => srv,
-    () => api,
-    () => am,
-  )
+  const env = useAlertmanagerVigil(name, (srv) => ({
+    receivers: [
+      {
+        name: WEBHOOK.name,
+        webhook_configs: [
+          {
+            url: `${srv.url}/integrations/alertmanager`,
+            http_config: { authorization: { type: 'GenieKey', credentials: srv.apiKey } },
+            send_resolved: true,
+          },
+        ],
+      },
+    ],
+    routes: [{ receiver: WEBHOOK.name, matchers: [`vigil_test="${WEBHOOK.name}"`] }],
+  }))
+  const { alertWhen, logs, expectNoFailedNotifications } = env
 
   it('webhook_configs: one Vigil alert per Alertmanager alert, closed one by one', async () => {
-    const outputStart = am.output().length
+    const outputStart = env.am.output().length
     const started = Date.now()
     const labels = { alertname: WEBHOOK.alertname, vigil_test: WEBHOOK.name, mountpoint: '/var' }
     const generatorURL = 'http://prometheus.test:9090/graph?g0.expr=disk_free'
@@ -78,24 +51,24 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
       { ...labels, instance: 'db-2', severity: 'warning' },
       { summary: 'Disk /var on db-2 is 85% full' },
     )
-    await am.push([w1, w2])
+    await env.am.push([w1, w2])
 
     // The aliases are Alertmanager's own fingerprints.
-    const amAlerts = await am.alerts([`alertname="${WEBHOOK.alertname}"`])
+    const amAlerts = await env.am.alerts([`alertname="${WEBHOOK.alertname}"`])
     const fp = (instance: string) => amAlerts.find((x) => x.labels.instance === instance)?.fingerprint ?? ''
     const [fp1, fp2] = [fp('db-1'), fp('db-2')]
     expect(fp1).toMatch(/^[0-9a-f]{16}$/)
     expect(fp2).toMatch(/^[0-9a-f]{16}$/)
 
     const byAlias = async (alias: string) => {
-      const r = await api<Json>('GET', `/v2/alerts/${alias}?identifierType=alias`)
+      const r = await env.api<Json>('GET', `/v2/alerts/${alias}?identifierType=alias`)
       return r.status === 200 ? (r.body.data as Json) : undefined
     }
     const d1 = await eventually('the db-1 alert', () => byAlias(fp1), {
-      describe: () => `alertmanager:\n${am.output()}`,
+      describe: () => `alertmanager:\n${env.am.output()}`,
     })
     const d2 = await eventually('the db-2 alert', () => byAlias(fp2), {
-      describe: () => `alertmanager:\n${am.output()}`,
+      describe: () => `alertmanager:\n${env.am.output()}`,
     })
     const firstSeenMs = Date.now() - started
     expect(d1).toMatchObject({
@@ -110,7 +83,7 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
         'mountpoint:/var',
         'vigil_test:wh',
       ],
-      source: am.url,
+      source: env.am.url,
       entity: 'db-1',
       description: `Only 3% left.\n\nSource: ${generatorURL}`,
     })
@@ -136,26 +109,26 @@ describe.skipIf(!availability.ok).each(kinds)('Prometheus Alertmanager → Vigil
         'mountpoint:/var',
         'vigil_test:wh',
       ],
-      source: am.url,
+      source: env.am.url,
     })
     const groupQuery = `tag:"alertname:${WEBHOOK.alertname}"`
-    const count = await api<Json>('GET', `/v2/alerts/count?query=${encodeURIComponent(groupQuery)}`)
+    const count = await env.api<Json>('GET', `/v2/alerts/count?query=${encodeURIComponent(groupQuery)}`)
     expect(count.body.data.count).toBe(2)
-    expect((await logs(d1.id)).find((l) => l.type === 'create')?.log).toBe(`Alert created via ${am.url}`)
+    expect((await logs(d1.id)).find((l) => l.type === 'create')?.log).toBe(`Alert created via ${env.am.url}`)
 
     // Resolving db-2 alone: the notification lists db-1 firing (a dedup) and db-2 resolved (a close).
-    await am.push([resolved(w2)])
+    await env.am.push([resolved(w2)])
     await alertWhen(d2.id, 'db-2 to close', (x) => x.status === 'closed')
     // The same notification listed db-1 as still firing: a dedup, not a close.
     const stillOpen = await alertWhen(d1.id, 'db-1 to be deduplicated', (x) => x.count >= 2)
     expect(stillOpen.status).toBe('open')
     const closeLog = (await logs(d2.id)).find((l) => l.type === 'close')
-    expect(closeLog?.log).toBe(`Alert closed by ${d1.integration.name} via ${am.url}`)
+    expect(closeLog?.log).toBe(`Alert closed by ${d1.integration.name} via ${env.am.url}`)
 
     // And the last one.
-    await am.push([resolved(w1)])
+    await env.am.push([resolved(w1)])
     await alertWhen(d1.id, 'db-1 to close', (x) => x.status === 'closed')
-    const open = await api<Json>(
+    const open = await env.api<Json>(
       'GET',
       `/v2/alerts/count?query=${encodeURIComponent(`${groupQuery} AND status:open`)}`,
     )

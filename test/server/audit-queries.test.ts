@@ -1,28 +1,13 @@
 /** Reading the audit log: filters, who may read it and its OpenAPI description. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../core/time/clock'
-import { startTestServer, type TestServer } from '../support/server'
+import { describe, expect, it } from 'vitest'
 import { storeKinds } from '../support/stores'
-import { auditCalls, type Entry } from './audit-support'
+import { type Entry, useAuditServer } from './audit-support'
 
 const kinds = await storeKinds()
 
 describe.each(kinds)('audit log on $name', ({ name }) => {
-  let s: TestServer
-  let owner: string
-  let ownerId: string
-  const clock = new ManualClock(Date.UTC(2026, 2, 1))
-  const { call, createUser } = auditCalls(
-    () => s,
-    () => owner,
-  )
-
-  beforeAll(async () => {
-    s = await startTestServer({ kind: name, clock })
-    owner = `Bearer ${s.ownerToken}`
-    ownerId = (await call('GET', '/api/v1/auth/me', owner)).body.data.user.id
-  })
-  afterAll(async () => s?.close())
+  const env = useAuditServer(name)
+  const { clock, call, createUser } = env
 
   it('filters by entity, actor and time, newest first', async () => {
     clock.advance(3600_000)
@@ -36,17 +21,17 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     await call('PATCH', `/api/v1/teams/${teamId}`, admin.auth, { description: 'x' })
     clock.advance(60_000)
     const t3 = clock.now()
-    await call('PATCH', `/api/v1/teams/${teamId}`, owner, { description: 'y' })
+    await call('PATCH', `/api/v1/teams/${teamId}`, env.owner, { description: 'y' })
 
     const get = async (query: string) => {
-      const res = await call('GET', `/api/v1/audit?${query}`, owner)
+      const res = await call('GET', `/api/v1/audit?${query}`, env.owner)
       expect(res.status, JSON.stringify(res.body)).toBe(200)
       return res.body.data as Entry[]
     }
     const byEntity = await get(`entityType=team&entityId=${teamId}`)
     expect(byEntity.map((e) => e.action)).toEqual(['update', 'update', 'create'])
     expect(byEntity.map((e) => e.after?.description)).toEqual(['y', 'x', ''])
-    expect(byEntity[0]?.actor.id).toBe(ownerId)
+    expect(byEntity[0]?.actor.id).toBe(env.ownerId)
 
     const byActor = await get(`actorId=${admin.id}`)
     expect(byActor.map((e) => e.entity.id)).toEqual([teamId, teamId])
@@ -60,7 +45,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     expect(since.at(-1)?.entity).toMatchObject({ type: 'user', id: admin.id })
     expect(await get('entityType=schedule')).toEqual([])
 
-    const bad = await call('GET', '/api/v1/audit?from=yesterday', owner)
+    const bad = await call('GET', '/api/v1/audit?from=yesterday', env.owner)
     expect(bad.status).toBe(422)
     expect(bad.body.errors).toHaveProperty('from')
   })
@@ -68,7 +53,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
   it('is for owners and admins only', async () => {
     const user = await createUser('plain.audit@example.com', 'user')
     const observer = await createUser('observer.audit@example.com', 'observer')
-    for (const auth of [user.auth, observer.auth, `GenieKey ${s.apiKey}`]) {
+    for (const auth of [user.auth, observer.auth, `GenieKey ${env.s.apiKey}`]) {
       const res = await call('GET', '/api/v1/audit', auth)
       expect(res.status).toBe(403)
       expect(res.body.message).toEqual(expect.any(String))
@@ -79,7 +64,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
   })
 
   it('documents the audit route in the OpenAPI document', async () => {
-    const doc = (await call('GET', '/api/docs/json', owner)).body as unknown as {
+    const doc = (await call('GET', '/api/docs/json', env.owner)).body as unknown as {
       paths: Record<string, Record<string, { tags?: string[]; summary?: string; parameters?: unknown[] }>>
     }
     const get = doc.paths['/api/v1/audit']?.get

@@ -1,6 +1,7 @@
 /** Shared set-up of the audit-log suites: calls to the API and reads of the entries a change produced. */
-import { expect } from 'vitest'
-import { api, login, type TestServer } from '../support/server'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { ManualClock } from '../../core/time/clock'
+import { api, login, startTestServer, type TestServer } from '../support/server'
 
 /** A reply body of the audit and admin APIs. */
 export type Body = {
@@ -68,4 +69,41 @@ export function auditCalls(server: () => TestServer, owner: () => string) {
     }
   }
   return { call, rows, lastId, entriesSince, onlyEntry, createUser }
+}
+
+/**
+ * Runs a server on `kind` for the calling describe, on a clock at 2026-03-01, and closes it afterwards.
+ * `s`, `owner` (the owner's Authorization header) and `ownerId` are getters because they exist only once
+ * beforeAll has run.
+ */
+export function useAuditServer(kind: 'sqlite' | 'postgres') {
+  const clock = new ManualClock(Date.UTC(2026, 2, 1))
+  let s: TestServer
+  let owner: string
+  let ownerId: string
+  const calls = auditCalls(
+    () => s,
+    () => owner,
+  )
+
+  beforeAll(async () => {
+    s = await startTestServer({ kind, clock })
+    owner = `Bearer ${s.ownerToken}`
+    ownerId = (await calls.call('GET', '/api/v1/auth/me', owner)).body.data.user.id
+  })
+  afterAll(async () => s?.close())
+
+  return {
+    clock,
+    get s(): TestServer {
+      return s
+    },
+    get owner(): string {
+      return owner
+    },
+    get ownerId(): string {
+      return ownerId
+    },
+    ...calls,
+  }
 }

@@ -3,35 +3,23 @@
  * change; then paging through all of it. One file because the secrets check and the paging test work on
  * what the tests before them wrote (paging a filter needs more than a page of team entries).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../core/time/clock'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { recordAudit, SYSTEM_ACTOR, systemOrigin } from '../../server/audit/record'
 import { hashToken } from '../../server/auth/tokens'
-import { login, startTestServer, TEST_OWNER, type TestServer } from '../support/server'
+import { login, TEST_OWNER } from '../support/server'
 import { storeKinds } from '../support/stores'
-import { auditCalls, type Body, type Entry, NEW_PASSWORD, PASSWORD } from './audit-support'
+import { type Body, type Entry, NEW_PASSWORD, PASSWORD, useAuditServer } from './audit-support'
 
 const kinds = await storeKinds()
 
 describe.each(kinds)('audit log on $name', ({ name }) => {
-  let s: TestServer
-  let owner: string
-  let ownerId: string
-  const clock = new ManualClock(Date.UTC(2026, 2, 1))
+  const env = useAuditServer(name)
+  const { clock, call, rows, lastId, entriesSince, onlyEntry, createUser } = env
   /** Every key shown to the test, to prove none of them (nor their hashes) reached the audit table. */
   const keys: string[] = []
-  const { call, rows, lastId, entriesSince, onlyEntry, createUser } = auditCalls(
-    () => s,
-    () => owner,
-  )
-
-  beforeAll(async () => {
-    s = await startTestServer({ kind: name, clock })
-    owner = `Bearer ${s.ownerToken}`
-    keys.push(s.apiKey)
-    ownerId = (await call('GET', '/api/v1/auth/me', owner)).body.data.user.id
+  beforeAll(() => {
+    keys.push(env.s.apiKey)
   })
-  afterAll(async () => s?.close())
 
   it("records bootstrap's first-start creations as the system", async () => {
     const boot = (await entriesSince(0)).filter((e) => e.actor.kind === 'system')
@@ -43,9 +31,9 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     ])
     expect(boot.every((e) => e.requestId === null && e.actor.id === 'bootstrap')).toBe(true)
     expect(boot[0]?.after).toMatchObject({ username: TEST_OWNER.email, role: 'owner', hasPassword: true })
-    expect(boot[0]?.entity).toEqual({ type: 'user', id: ownerId, name: TEST_OWNER.email })
-    expect(boot[2]?.entity.id).toBe(`${s.teamId}:${ownerId}`)
-    expect(boot[3]?.after).toMatchObject({ name: 'Bootstrap API', teamId: s.teamId })
+    expect(boot[0]?.entity).toEqual({ type: 'user', id: env.ownerId, name: TEST_OWNER.email })
+    expect(boot[2]?.entity.id).toBe(`${env.s.teamId}:${env.ownerId}`)
+    expect(boot[3]?.after).toMatchObject({ name: 'Bootstrap API', teamId: env.s.teamId })
     expect(boot[0]?.at).toBe(new Date(clock.now()).toISOString())
   })
 
@@ -53,7 +41,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     clock.advance(60_000)
     const create = await onlyEntry(
       () =>
-        call('POST', '/api/v1/users', owner, {
+        call('POST', '/api/v1/users', env.owner, {
           username: 'Audit.User@example.com',
           fullName: 'Audit User',
           role: 'user',
@@ -66,7 +54,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     const id = create.entity.id
     expect(create).toMatchObject({
       action: 'create',
-      actor: { kind: 'user', id: ownerId, name: TEST_OWNER.email },
+      actor: { kind: 'user', id: env.ownerId, name: TEST_OWNER.email },
       entity: { type: 'user', name: 'audit.user@example.com' },
       before: null,
       after: { id, username: 'audit.user@example.com', role: 'user', hasPassword: true, blocked: false },
@@ -74,31 +62,36 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     })
 
     const update = await onlyEntry(() =>
-      call('PATCH', `/api/v1/users/${id}`, owner, { role: 'admin', fullName: 'Audited' }),
+      call('PATCH', `/api/v1/users/${id}`, env.owner, { role: 'admin', fullName: 'Audited' }),
     )
     expect(update.action).toBe('update')
     expect(update.before).toMatchObject({ role: 'user', fullName: 'Audit User' })
     expect(update.after).toMatchObject({ role: 'admin', fullName: 'Audited' })
     expect(update.after).not.toHaveProperty('passwordChanged')
 
-    const pw = await onlyEntry(() => call('PATCH', `/api/v1/users/${id}`, owner, { password: NEW_PASSWORD }))
+    const pw = await onlyEntry(() =>
+      call('PATCH', `/api/v1/users/${id}`, env.owner, { password: NEW_PASSWORD }),
+    )
     expect(pw.after).toMatchObject({ passwordChanged: true, hasPassword: true })
     expect(pw.before).not.toHaveProperty('passwordChanged')
 
     // Self-service edits are changes too, made by the user themselves.
-    const self = `Bearer ${await login(s.url, 'audit.user@example.com', NEW_PASSWORD)}`
+    const self = `Bearer ${await login(env.s.url, 'audit.user@example.com', NEW_PASSWORD)}`
     const own = await onlyEntry(() =>
       call('PATCH', `/api/v1/users/${id}`, self, { timeZone: 'Europe/Berlin' }),
     )
     expect(own.actor).toEqual({ kind: 'user', id, name: 'audit.user@example.com' })
 
-    const del = await onlyEntry(() => call('DELETE', `/api/v1/users/${id}`, owner))
+    const del = await onlyEntry(() => call('DELETE', `/api/v1/users/${id}`, env.owner))
     expect(del).toMatchObject({ action: 'delete', after: null, before: { id, role: 'admin' } })
   })
 
   it('records team creation, renaming, membership changes and deletion', async () => {
     clock.advance(60_000)
-    const create = await onlyEntry(() => call('POST', '/api/v1/teams', owner, { name: 'Audit Team' }), 201)
+    const create = await onlyEntry(
+      () => call('POST', '/api/v1/teams', env.owner, { name: 'Audit Team' }),
+      201,
+    )
     const teamId = create.entity.id
     expect(create).toMatchObject({
       action: 'create',
@@ -107,7 +100,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     })
 
     const rename = await onlyEntry(() =>
-      call('PATCH', `/api/v1/teams/${teamId}`, owner, { name: 'Audit Crew', description: 'd' }),
+      call('PATCH', `/api/v1/teams/${teamId}`, env.owner, { name: 'Audit Crew', description: 'd' }),
     )
     expect(rename.before).toMatchObject({ name: 'Audit Team', description: '' })
     expect(rename.after).toMatchObject({ name: 'Audit Crew', description: 'd' })
@@ -116,7 +109,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     const member = await createUser('member.audit@example.com', 'user')
     const add = await onlyEntry(
       () =>
-        call('POST', `/api/v1/teams/${teamId}/members`, owner, {
+        call('POST', `/api/v1/teams/${teamId}/members`, env.owner, {
           user: { username: 'member.audit@example.com' },
         }),
       201,
@@ -132,25 +125,31 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
       after: { teamId, userId: member.id, role: 'user' },
     })
     const promote = await onlyEntry(() =>
-      call('PUT', `/api/v1/teams/${teamId}/members/${member.id}`, owner, { role: 'admin' }),
+      call('PUT', `/api/v1/teams/${teamId}/members/${member.id}`, env.owner, { role: 'admin' }),
     )
     expect(promote).toMatchObject({ action: 'update', before: { role: 'user' }, after: { role: 'admin' } })
 
     // Setting the role a member already has changes nothing and records nothing.
     const mark = await lastId()
-    const same = await call('PUT', `/api/v1/teams/${teamId}/members/${member.id}`, owner, { role: 'admin' })
+    const same = await call('PUT', `/api/v1/teams/${teamId}/members/${member.id}`, env.owner, {
+      role: 'admin',
+    })
     expect(same.status).toBe(200)
     expect(await lastId()).toBe(mark)
 
     const remove = await onlyEntry(() =>
-      call('DELETE', `/api/v1/teams/${teamId}/members/${member.id}`, owner),
+      call('DELETE', `/api/v1/teams/${teamId}/members/${member.id}`, env.owner),
     )
     expect(remove).toMatchObject({ action: 'remove-member', before: { role: 'admin' }, after: null })
 
-    await call('PUT', `/api/v1/teams/${teamId}/members/${member.id}`, owner, { role: 'user' })
-    const integ = await call('POST', '/api/v1/integrations', owner, { name: 'doomed', type: 'API', teamId })
+    await call('PUT', `/api/v1/teams/${teamId}/members/${member.id}`, env.owner, { role: 'user' })
+    const integ = await call('POST', '/api/v1/integrations', env.owner, {
+      name: 'doomed',
+      type: 'API',
+      teamId,
+    })
     keys.push(integ.body.data.apiKey)
-    const del = await onlyEntry(() => call('DELETE', `/api/v1/teams/${teamId}`, owner))
+    const del = await onlyEntry(() => call('DELETE', `/api/v1/teams/${teamId}`, env.owner))
     expect(del).toMatchObject({ action: 'delete', after: null, before: { id: teamId, name: 'Audit Crew' } })
     expect(del.before?.members).toEqual([
       { userId: member.id, username: 'member.audit@example.com', role: 'user' },
@@ -162,10 +161,10 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     clock.advance(60_000)
     let key = ''
     const create = await onlyEntry(async () => {
-      const res = await call('POST', '/api/v1/integrations', owner, {
+      const res = await call('POST', '/api/v1/integrations', env.owner, {
         name: 'Audit CI',
         type: 'API',
-        teamId: s.teamId,
+        teamId: env.s.teamId,
       })
       key = res.body.data.apiKey
       return res
@@ -175,20 +174,20 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     expect(create).toMatchObject({
       action: 'create',
       entity: { type: 'integration', id, name: 'Audit CI' },
-      after: { name: 'Audit CI', type: 'API', teamId: s.teamId, keyHint: `${key.slice(0, 8)}…` },
+      after: { name: 'Audit CI', type: 'API', teamId: env.s.teamId, keyHint: `${key.slice(0, 8)}…` },
     })
     expect(create.after).not.toHaveProperty('apiKey')
     expect(create.after).not.toHaveProperty('urls')
 
     const patch = await onlyEntry(() =>
-      call('PATCH', `/api/v1/integrations/${id}`, owner, { enabled: false, rateLimitPerMinute: 60 }),
+      call('PATCH', `/api/v1/integrations/${id}`, env.owner, { enabled: false, rateLimitPerMinute: 60 }),
     )
     expect(patch.before).toMatchObject({ enabled: true, rateLimitPerMinute: 0 })
     expect(patch.after).toMatchObject({ enabled: false, rateLimitPerMinute: 60 })
 
     let rotated = ''
     const rotate = await onlyEntry(async () => {
-      const res = await call('POST', `/api/v1/integrations/${id}/rotate-key`, owner)
+      const res = await call('POST', `/api/v1/integrations/${id}/rotate-key`, env.owner)
       rotated = res.body.data.apiKey
       return res
     })
@@ -197,20 +196,20 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     expect(rotate.before?.keyHint).toBe(`${key.slice(0, 8)}…`)
     expect(rotate.after?.keyHint).toBe(`${rotated.slice(0, 8)}…`)
 
-    const del = await onlyEntry(() => call('DELETE', `/api/v1/integrations/${id}`, owner))
+    const del = await onlyEntry(() => call('DELETE', `/api/v1/integrations/${id}`, env.owner))
     expect(del).toMatchObject({ action: 'delete', before: { id, enabled: false }, after: null })
   })
 
   it('never stores a secret: passwords, hashes, keys, tokens', async () => {
     const dump = JSON.stringify(await rows())
-    const hashes = await s.ctx.store.db.selectFrom('users').select('password_hash').execute()
-    const tokens = await s.ctx.store.db.selectFrom('sessions').select('token_hash').execute()
+    const hashes = await env.s.ctx.store.db.selectFrom('users').select('password_hash').execute()
+    const tokens = await env.s.ctx.store.db.selectFrom('sessions').select('token_hash').execute()
     const secrets = [
       PASSWORD,
       NEW_PASSWORD,
       TEST_OWNER.password,
-      s.ownerToken,
-      hashToken(s.ownerToken),
+      env.s.ownerToken,
+      hashToken(env.s.ownerToken),
       ...keys,
       ...keys.map(hashToken),
       ...hashes.map((h) => h.password_hash ?? 'no hash'),
@@ -223,15 +222,15 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
 
   it('writes nothing for a change that fails, even when it fails after writing', async () => {
     const mark = await lastId()
-    await call('POST', '/api/v1/teams', owner, { name: 'Unique Audit' })
+    await call('POST', '/api/v1/teams', env.owner, { name: 'Unique Audit' })
     const after = await lastId()
-    expect((await call('POST', '/api/v1/teams', owner, { name: 'Unique Audit' })).status).toBe(409)
-    expect((await call('PATCH', `/api/v1/teams/${s.teamId}`, owner, { name: 'Unique Audit' })).status).toBe(
-      409,
-    )
+    expect((await call('POST', '/api/v1/teams', env.owner, { name: 'Unique Audit' })).status).toBe(409)
+    expect(
+      (await call('PATCH', `/api/v1/teams/${env.s.teamId}`, env.owner, { name: 'Unique Audit' })).status,
+    ).toBe(409)
     expect(
       (
-        await call('POST', '/api/v1/users', owner, {
+        await call('POST', '/api/v1/users', env.owner, {
           username: TEST_OWNER.email,
           fullName: 'x',
           role: 'user',
@@ -239,12 +238,14 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
       ).status,
     ).toBe(409)
     // Demoting the last owner is refused after the update ran inside the transaction: both roll back.
-    expect((await call('PATCH', `/api/v1/users/${ownerId}`, owner, { role: 'admin' })).status).toBe(409)
+    expect((await call('PATCH', `/api/v1/users/${env.ownerId}`, env.owner, { role: 'admin' })).status).toBe(
+      409,
+    )
     expect(await lastId()).toBe(after)
     expect(after).toBe(mark + 1)
 
     // The same holds for any caller of recordAudit: the entry lives and dies with its transaction.
-    const failed = s.ctx.store.db.transaction().execute(async (trx) => {
+    const failed = env.s.ctx.store.db.transaction().execute(async (trx) => {
       await recordAudit(trx, {
         ...systemOrigin(clock),
         action: 'update',
@@ -255,7 +256,7 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     })
     await expect(failed).rejects.toThrow('rolled back')
     expect(await lastId()).toBe(after)
-    await recordAudit(s.ctx.store.db, {
+    await recordAudit(env.s.ctx.store.db, {
       ...systemOrigin(clock),
       action: 'update',
       entity: { type: 'team', id: 'x', name: 'x' },
@@ -269,10 +270,10 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
   it('pages by id with limit and a next link until the end', async () => {
     const total = (await rows()).length
     const seen: number[] = []
-    let next: string | undefined = `${s.url}/api/v1/audit?limit=3`
+    let next: string | undefined = `${env.s.url}/api/v1/audit?limit=3`
     let pages = 0
     while (next) {
-      const res = await fetch(next, { headers: { authorization: owner } })
+      const res = await fetch(next, { headers: { authorization: env.owner } })
       expect(res.status).toBe(200)
       const body = (await res.json()) as Body
       const ids = (body.data as Entry[]).map((e) => e.id)
@@ -286,14 +287,14 @@ describe.each(kinds)('audit log on $name', ({ name }) => {
     expect(seen).toEqual([...seen].sort((a, b) => b - a))
     expect(new Set(seen).size).toBe(total)
 
-    const first = (await call('GET', '/api/v1/audit', owner)).body
+    const first = (await call('GET', '/api/v1/audit', env.owner)).body
     expect(first.data).toHaveLength(Math.min(50, total))
     const offset = seen[1] as number
-    const after = await call('GET', `/api/v1/audit?offset=${offset}&limit=2&entityType=team`, owner)
+    const after = await call('GET', `/api/v1/audit?offset=${offset}&limit=2&entityType=team`, env.owner)
     expect((after.body.data as Entry[]).every((e) => e.id < offset && e.entity.type === 'team')).toBe(true)
     expect(after.body.paging?.next ?? '').toMatch(/entityType=team.*offset=\d+.*limit=2/)
-    expect((await call('GET', '/api/v1/audit?limit=0', owner)).status).toBe(422)
-    expect((await call('GET', '/api/v1/audit?limit=101', owner)).status).toBe(422)
-    expect((await call('GET', '/api/v1/audit?limit=100', owner)).status).toBe(200)
+    expect((await call('GET', '/api/v1/audit?limit=0', env.owner)).status).toBe(422)
+    expect((await call('GET', '/api/v1/audit?limit=101', env.owner)).status).toBe(422)
+    expect((await call('GET', '/api/v1/audit?limit=100', env.owner)).status).toBe(200)
   })
 })

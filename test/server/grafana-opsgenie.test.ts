@@ -1,22 +1,18 @@
 /** Grafana's Opsgenie v1 contact point: create, dedup and close by alias, with its settings and URL forms. */
-import { createHash } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { client } from '../support/http'
-import { startTestServer, type TestServer } from '../support/server'
+import { describe, expect, it } from 'vitest'
 import { storeKinds } from '../support/stores'
 import {
-  alertReads,
   expectAccepted,
   GRAFANA,
   goMap,
-  grafanaGroupKey,
+  grafanaOpsgenieAlias,
+  grafanaOpsgenieGroup,
   grafanaPost,
   type Json,
+  useGrafanaServer,
 } from './grafana-support'
 
 const kinds = await storeKinds()
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
 /** Grafana's default title: [STATUS:N] group label values (other common label values). */
 function defaultTitle(n: number, group: string[], others: string[]): string {
@@ -56,29 +52,16 @@ function opsgenieCreate(opts: {
 }
 
 describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => {
-  let srv: TestServer
-  let api: ReturnType<typeof client>
-  let genieKey: string
-
-  beforeAll(async () => {
-    srv = await startTestServer({ kind: name })
-    api = client(srv.url, `GenieKey ${srv.apiKey}`)
-    genieKey = `GenieKey ${srv.apiKey}`
-  })
-  afterAll(async () => srv?.close())
-
-  const { byAlias, byId, requestStatus, logs } = alertReads(() => api)
+  const env = useGrafanaServer(name)
+  const { byAlias, byId, requestStatus, logs } = env
 
   it('Opsgenie v1 (default settings): create, repeat deduplicates, resolve closes by alias', async () => {
-    const apiUrl = `${srv.url}/v2/alerts`
-    const alias = sha256(grafanaGroupKey('Vigil', 'HighCPU', 'Infra'))
-    const labels = {
-      alertname: 'HighCPU',
-      grafana_folder: 'Infra',
+    const apiUrl = `${env.srv.url}/v2/alerts`
+    const { alias, labels } = grafanaOpsgenieGroup('Vigil', 'HighCPU', 'Infra', {
       instance: 'web-1',
       og_priority: 'P2',
       severity: 'critical',
-    }
+    })
     const message = defaultTitle(1, ['HighCPU', 'Infra'], ['web-1', 'P2', 'critical'])
     const description = [
       message,
@@ -91,7 +74,7 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
     ].join('\n')
     const body = opsgenieCreate({ alias, message, description, labels })
 
-    const created = await grafanaPost(apiUrl, body, genieKey)
+    const created = await grafanaPost(apiUrl, body, env.genieKey)
     expectAccepted(created)
     expect(await requestStatus(created.body.requestId)).toMatchObject({
       success: true,
@@ -123,7 +106,7 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
     const repeated = await grafanaPost(
       apiUrl,
       { ...body, message: defaultTitle(1, ['HighCPU', 'Infra'], ['x']) },
-      genieKey,
+      env.genieKey,
     )
     expectAccepted(repeated)
     expect(await requestStatus(repeated.body.requestId)).toMatchObject({
@@ -136,7 +119,7 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
 
     // Resolved: the close URL is the configured apiUrl + /<alias>/close.
     const closeUrl = `${apiUrl}/${alias}/close?identifierType=alias`
-    const closed = await grafanaPost(closeUrl, { source: 'Grafana' }, genieKey)
+    const closed = await grafanaPost(closeUrl, { source: 'Grafana' }, env.genieKey)
     expectAccepted(closed)
     expect(await requestStatus(closed.body.requestId)).toMatchObject({
       success: true,
@@ -150,27 +133,24 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
     expect((await logs(alert.id)).find((l) => l.type === 'close')?.log).toMatch(/ via Grafana$/)
 
     // A second resolved notification (an HA peer, a re-evaluation) finds nothing open: still 2xx for Grafana.
-    const twice = await grafanaPost(closeUrl, { source: 'Grafana' }, genieKey)
+    const twice = await grafanaPost(closeUrl, { source: 'Grafana' }, env.genieKey)
     expectAccepted(twice)
     expect(await requestStatus(twice.body.requestId)).toMatchObject({ action: 'Close', success: false })
     // The next firing of the same group opens a new alert under the same alias.
-    const refired = await grafanaPost(apiUrl, body, genieKey)
+    const refired = await grafanaPost(apiUrl, body, env.genieKey)
     expectAccepted(refired)
     const next = await byAlias(alias)
     expect(next.id).not.toBe(alert.id)
     expect(next.count).toBe(1)
-    expectAccepted(await grafanaPost(closeUrl, { source: 'Grafana' }, genieKey))
+    expectAccepted(await grafanaPost(closeUrl, { source: 'Grafana' }, env.genieKey))
   })
 
   it('Opsgenie v1 with sendTagsAs=details: empty tags, labels as details, a bad og_priority sent as nothing', async () => {
-    const apiUrl = `${srv.url}/v2/alerts`
-    const alias = sha256(grafanaGroupKey('Vigil details', 'DiskFull', 'Storage'))
-    const labels = {
-      alertname: 'DiskFull',
-      grafana_folder: 'Storage',
+    const apiUrl = `${env.srv.url}/v2/alerts`
+    const { alias, labels } = grafanaOpsgenieGroup('Vigil details', 'DiskFull', 'Storage', {
       og_priority: 'urgent',
       team: 'storage',
-    }
+    })
     // Grafana cuts the message to 130 runes, the last being '…'; astral characters count once.
     const message = `${'💾'.repeat(20)}${'d'.repeat(109)}…`
     expect([...message]).toHaveLength(130)
@@ -185,7 +165,7 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
     expect(body.tags).toEqual([])
     expect(body.priority).toBeUndefined()
 
-    const created = await grafanaPost(apiUrl, body, genieKey)
+    const created = await grafanaPost(apiUrl, body, env.genieKey)
     expectAccepted(created)
     const alert = await byAlias(alias)
     expect(alert).toMatchObject({
@@ -203,15 +183,16 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
       },
     })
     expectAccepted(
-      await grafanaPost(`${apiUrl}/${alias}/close?identifierType=alias`, { source: 'Grafana' }, genieKey),
+      await grafanaPost(`${apiUrl}/${alias}/close?identifierType=alias`, { source: 'Grafana' }, env.genieKey),
     )
     expect((await byId(alert.id)).status).toBe('closed')
   })
 
   it('Opsgenie v1 behind a path prefix, with responders: apiUrl <vigil>/opsgenie/v2/alerts', async () => {
-    const apiUrl = `${srv.url}/opsgenie/v2/alerts`
-    const alias = sha256(grafanaGroupKey('Vigil prefixed', 'QueueBacklog', 'Apps'))
-    const labels = { alertname: 'QueueBacklog', grafana_folder: 'Apps', og_priority: 'P1' }
+    const apiUrl = `${env.srv.url}/opsgenie/v2/alerts`
+    const { alias, labels } = grafanaOpsgenieGroup('Vigil prefixed', 'QueueBacklog', 'Apps', {
+      og_priority: 'P1',
+    })
     const message = defaultTitle(1, ['QueueBacklog', 'Apps'], ['P1'])
     const body = opsgenieCreate({
       alias,
@@ -221,7 +202,7 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
       sendTagsAs: 'both',
       responders: [{ name: 'Default', type: 'team' }],
     })
-    const created = await grafanaPost(apiUrl, body, genieKey)
+    const created = await grafanaPost(apiUrl, body, env.genieKey)
     expectAccepted(created)
     const alert = await byAlias(alias)
     expect(alert).toMatchObject({
@@ -235,12 +216,12 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
         og_priority: 'P1',
       },
       responders: [expect.objectContaining({ type: 'team', name: 'Default' })],
-      ownerTeamId: srv.teamId,
+      ownerTeamId: env.srv.teamId,
     })
     const closed = await grafanaPost(
       `${apiUrl}/${alias}/close?identifierType=alias`,
       { source: 'Grafana' },
-      genieKey,
+      env.genieKey,
     )
     expectAccepted(closed)
     expect(await requestStatus(closed.body.requestId)).toMatchObject({
@@ -252,23 +233,23 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
   })
 
   it('Opsgenie v1 with a wrong key: 401 and nothing stored', async () => {
-    const alias = sha256(grafanaGroupKey('Vigil', 'WrongKey', 'Infra'))
+    const alias = grafanaOpsgenieAlias('Vigil', 'WrongKey', 'Infra')
     const body = opsgenieCreate({ alias, message: 'x', description: 'y', labels: { alertname: 'WrongKey' } })
-    const r = await grafanaPost(`${srv.url}/v2/alerts`, body, 'GenieKey not-a-vigil-key')
+    const r = await grafanaPost(`${env.srv.url}/v2/alerts`, body, 'GenieKey not-a-vigil-key')
     expect(r.status).toBe(401)
-    const got = await api<Json>('GET', `/v2/alerts/${alias}?identifierType=alias`)
+    const got = await env.api<Json>('GET', `/v2/alerts/${alias}?identifierType=alias`)
     expect(got.status).toBe(404)
   })
 
   // A gateway may mount Vigil under a prefix that itself starts with one of Vigil's roots (/api/…).
   it('accepts apiUrl <vigil>/api/opsgenie/v2/alerts (a prefix that starts with /api/)', async () => {
-    const alias = sha256(grafanaGroupKey('Vigil gateway', 'GatewayPrefix', 'Infra'))
+    const alias = grafanaOpsgenieAlias('Vigil gateway', 'GatewayPrefix', 'Infra')
     const body = opsgenieCreate({
       alias,
       message: 'via gateway',
       description: 'd',
       labels: { alertname: 'GatewayPrefix' },
     })
-    expectAccepted(await grafanaPost(`${srv.url}/api/opsgenie/v2/alerts`, body, genieKey))
+    expectAccepted(await grafanaPost(`${env.srv.url}/api/opsgenie/v2/alerts`, body, env.genieKey))
   })
 })

@@ -1,9 +1,7 @@
 /** Grafana's webhook contact point on /integrations/grafana: one alert per fingerprint, and its key. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { client } from '../support/http'
-import { startTestServer, type TestServer } from '../support/server'
+import { describe, expect, it } from 'vitest'
 import { storeKinds } from '../support/stores'
-import { alertReads, GRAFANA, goMap, grafanaGroupKey, grafanaPost, type Json } from './grafana-support'
+import { GRAFANA, goMap, grafanaGroupKey, grafanaPost, type Json, useGrafanaServer } from './grafana-support'
 
 const kinds = await storeKinds()
 
@@ -44,21 +42,11 @@ function extendedAlert(opts: {
 }
 
 describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => {
-  let srv: TestServer
-  let api: ReturnType<typeof client>
-  let genieKey: string
-
-  beforeAll(async () => {
-    srv = await startTestServer({ kind: name })
-    api = client(srv.url, `GenieKey ${srv.apiKey}`)
-    genieKey = `GenieKey ${srv.apiKey}`
-  })
-  afterAll(async () => srv?.close())
-
-  const { byAlias, byId, logs } = alertReads(() => api)
+  const env = useGrafanaServer(name)
+  const { byAlias, byId, logs } = env
 
   it('webhook contact point: one alert per fingerprint, partial resolve closes only that one', async () => {
-    const url = `${srv.url}/integrations/grafana`
+    const url = `${env.srv.url}/integrations/grafana`
     const startsAt = new Date(Date.now() - 120_000).toISOString()
     const common = { alertname: 'DiskAlmostFull', grafana_folder: 'Storage', team: 'storage' }
     const groupKey = grafanaGroupKey('Vigil webhook', 'DiskAlmostFull', 'Storage')
@@ -101,7 +89,7 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
       message: '**Firing**\n\n…',
     })
 
-    const fired = await grafanaPost(url, payload('firing', [a1('firing'), a2('firing')]), genieKey)
+    const fired = await grafanaPost(url, payload('firing', [a1('firing'), a2('firing')]), env.genieKey)
     expect(fired.status, JSON.stringify(fired.body)).toBe(202)
     expect(fired.body.data).toEqual([
       expect.objectContaining({ action: 'Create', status: 'Created alert', alias: 'a1b2c3d4e5f60718' }),
@@ -143,7 +131,7 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
     const partial = await grafanaPost(
       url,
       payload('firing', [a1('resolved', endsAt), a2('firing')]),
-      genieKey,
+      env.genieKey,
     )
     expect(partial.status, JSON.stringify(partial.body)).toBe(202)
     expect(partial.body.data).toEqual([
@@ -158,11 +146,11 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
     const all = await grafanaPost(
       url,
       payload('resolved', [a1('resolved', endsAt), a2('resolved', endsAt)]),
-      genieKey,
+      env.genieKey,
     )
     expect(all.status, JSON.stringify(all.body)).toBe(202)
     expect((await byId(d2.id)).status).toBe('closed')
-    const open = await api<Json>(
+    const open = await env.api<Json>(
       'GET',
       `/v2/alerts/count?query=${encodeURIComponent('tag:"team:storage" AND status:open')}`,
     )
@@ -187,11 +175,11 @@ describe.each(kinds)('Grafana contact points → Vigil on $name', ({ name }) => 
       version: '1',
       state: 'alerting',
     }
-    const url = `${srv.url}/integrations/grafana`
+    const url = `${env.srv.url}/integrations/grafana`
     expect((await grafanaPost(url, body, 'GenieKey wrong-key')).status).toBe(401)
     expect(
-      (await grafanaPost(url, body, `Basic ${Buffer.from(`x:${srv.apiKey}`).toString('base64')}`)).status,
+      (await grafanaPost(url, body, `Basic ${Buffer.from(`x:${env.srv.apiKey}`).toString('base64')}`)).status,
     ).toBe(401)
-    expect((await api<Json>('GET', '/v2/alerts/ffff000011112222?identifierType=alias')).status).toBe(404)
+    expect((await env.api<Json>('GET', '/v2/alerts/ffff000011112222?identifierType=alias')).status).toBe(404)
   })
 })

@@ -1,43 +1,19 @@
 /** The schedule resource itself: CRUD, errors, who may change what, and the audit trail. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../core/time/clock'
+import { describe, expect, it } from 'vitest'
 import { fixtures } from '../support/fixtures'
-import { client } from '../support/http'
-import { startTestServer, type TestServer } from '../support/server'
 import { storeKinds } from '../support/stores'
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  type Client,
-  createUsers,
-  type Json,
-  START,
-  scheduleCalls,
-} from './schedules-support'
+import { ALICE, BOB, CAROL, type Json, useSchedulesServer } from './schedules-support'
 
 const kinds = await storeKinds()
 type Fx = ReturnType<typeof fixtures>
 
 describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
-  const clock = new ManualClock(START)
-  let srv: TestServer
-  let owner: Client
-  let key: Client
-  const ids: Record<string, string> = {}
+  const env = useSchedulesServer(name)
+  const { ids, owner, key, berlin, create } = env
 
-  beforeAll(async () => {
-    srv = await startTestServer({ kind: name, clock })
-    owner = client(srv.url, `Bearer ${srv.ownerToken}`)
-    key = client(srv.url, `GenieKey ${srv.apiKey}`)
-    await createUsers(owner, ids)
-  })
-  afterAll(async () => srv?.close())
-
-  const integrationKey: Fx['integrationKey'] = (...a) => fixtures(srv).integrationKey(...a)
-  const team: Fx['team'] = (...a) => fixtures(srv).team(...a)
-  const user: Fx['user'] = (...a) => fixtures(srv).user(...a)
-  const { berlin, create } = scheduleCalls(() => key, ids)
+  const integrationKey: Fx['integrationKey'] = (...a) => fixtures(env.srv).integrationKey(...a)
+  const team: Fx['team'] = (...a) => fixtures(env.srv).team(...a)
+  const user: Fx['user'] = (...a) => fixtures(env.srv).user(...a)
 
   it('creates, reads, lists, updates and deletes schedules with Opsgenie bodies', async () => {
     const created = await key<Json>('POST', '/v2/schedules', berlin('crud'))
@@ -54,7 +30,7 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
       description: 'primary on-call',
       timezone: 'Europe/Berlin',
       enabled: true,
-      ownerTeam: { id: srv.teamId, name: 'Default' },
+      ownerTeam: { id: env.srv.teamId, name: 'Default' },
     })
     expect(s.rotations).toEqual([
       {
@@ -70,7 +46,7 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
       },
     ])
     // Stored as wall-clock time in the schedule's zone.
-    const row = await srv.ctx.store.db
+    const row = await env.srv.ctx.store.db
       .selectFrom('schedules')
       .select('rotations')
       .where('id', '=', s.id)
@@ -145,7 +121,7 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
 
   it('requires configuration access to change, keeps keys to their team, and gives sessions their roles', async () => {
     await create(berlin('acl'))
-    const plain = await integrationKey(srv.teamId)
+    const plain = await integrationKey(env.srv.teamId)
     expect((await plain<Json>('GET', '/v2/schedules/acl?identifierType=name')).status).toBe(200)
     const denied = await plain<Json>('POST', '/v2/schedules', berlin('acl-2'))
     expect(denied.status).toBe(403)
@@ -220,7 +196,7 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
         .status,
     ).toBe(422)
     await key('DELETE', `/v2/schedules/${s.id}`)
-    const rows = await srv.ctx.store.db
+    const rows = await env.srv.ctx.store.db
       .selectFrom('audit_log')
       .select(['action', 'entity_type', 'entity_id', 'actor_kind', 'before', 'after'])
       .where((eb) =>

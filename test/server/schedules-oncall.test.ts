@@ -2,41 +2,17 @@
  * Who is on call when: on-call answers across the DST change, next-on-calls, the timeline and the .ics
  * feeds. One file because the personal feed is checked to span the other tests' schedules.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../core/time/clock'
+import { describe, expect, it } from 'vitest'
 import { client } from '../support/http'
-import { login, startTestServer, type TestServer } from '../support/server'
+import { login } from '../support/server'
 import { storeKinds } from '../support/stores'
-import {
-  ALICE,
-  BOB,
-  type Client,
-  createUsers,
-  events,
-  type Json,
-  PASSWORD,
-  START,
-  scheduleCalls,
-} from './schedules-support'
+import { ALICE, BOB, events, type Json, PASSWORD, useSchedulesServer } from './schedules-support'
 
 const kinds = await storeKinds()
 
 describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
-  const clock = new ManualClock(START)
-  let srv: TestServer
-  let owner: Client
-  let key: Client
-  const ids: Record<string, string> = {}
-
-  beforeAll(async () => {
-    srv = await startTestServer({ kind: name, clock })
-    owner = client(srv.url, `Bearer ${srv.ownerToken}`)
-    key = client(srv.url, `GenieKey ${srv.apiKey}`)
-    await createUsers(owner, ids)
-  })
-  afterAll(async () => srv?.close())
-
-  const { berlin, create, onCall } = scheduleCalls(() => key, ids)
+  const env = useSchedulesServer(name)
+  const { clock, ids, owner, key, berlin, create, onCall } = env
 
   it('hands off at 09:00 local on both sides of the DST change', async () => {
     const s = await create(berlin('dst'))
@@ -127,13 +103,13 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
 
   it('serves .ics feeds behind revocable tokens', async () => {
     const s = await create(berlin('ics'))
-    const feed = (path: string) => fetch(srv.url + path)
+    const feed = (path: string) => fetch(env.srv.url + path)
     expect((await feed(`/v2/schedules/${s.id}.ics`)).status).toBe(401)
     const tok = await owner<Json>('POST', `/v2/schedules/${s.id}/calendar-token`)
     expect(tok.status).toBe(201)
     const token = tok.body.data.token as string
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    const stored = await srv.ctx.store.db
+    const stored = await env.srv.ctx.store.db
       .selectFrom('calendar_tokens')
       .selectAll()
       .where('subject_id', '=', s.id)
@@ -175,7 +151,7 @@ describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
         ],
       }),
     )
-    const alice = client(srv.url, `Bearer ${await login(srv.url, ALICE, PASSWORD)}`)
+    const alice = client(env.srv.url, `Bearer ${await login(env.srv.url, ALICE, PASSWORD)}`)
     expect((await alice('POST', `/api/v1/users/${ids[BOB]}/calendar-token`)).status).toBe(403)
     const ut = await alice<Json>('POST', `/api/v1/users/${ids[ALICE]}/calendar-token`)
     expect(ut.status).toBe(201)

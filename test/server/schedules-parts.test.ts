@@ -1,36 +1,12 @@
 /** A schedule's parts as sub-resources: overrides by alias and rotations by id. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../core/time/clock'
-import { client } from '../support/http'
-import { startTestServer, type TestServer } from '../support/server'
+import { describe, expect, it } from 'vitest'
 import { storeKinds } from '../support/stores'
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  type Client,
-  createUsers,
-  type Json,
-  START,
-  scheduleCalls,
-} from './schedules-support'
+import { ALICE, BOB, CAROL, type Json, useSchedulesServer } from './schedules-support'
 
 const kinds = await storeKinds()
 
 describe.each(kinds)('Opsgenie Schedule API on $name', ({ name }) => {
-  const clock = new ManualClock(START)
-  let srv: TestServer
-  let key: Client
-  const ids: Record<string, string> = {}
-
-  beforeAll(async () => {
-    srv = await startTestServer({ kind: name, clock })
-    key = client(srv.url, `GenieKey ${srv.apiKey}`)
-    await createUsers(client(srv.url, `Bearer ${srv.ownerToken}`), ids)
-  })
-  afterAll(async () => srv?.close())
-
-  const { berlin, create, onCall } = scheduleCalls(() => key, ids)
+  const { ids, key, berlin, create, onCall } = useSchedulesServer(name)
 
   it('lets overrides win, with GET/PUT/DELETE by alias', async () => {
     const s = await create(berlin('ovr'))

@@ -1,6 +1,8 @@
 /** Shared set-up of the Opsgenie schedule suites: three users, a Berlin schedule body and the calls they repeat. */
-import { expect } from 'vitest'
-import type { client } from '../support/http'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { ManualClock } from '../../core/time/clock'
+import { client } from '../support/http'
+import { startTestServer, type TestServer } from '../support/server'
 
 export type Json = Record<string, any>
 export type Client = ReturnType<typeof client>
@@ -84,4 +86,42 @@ export function scheduleCalls(key: () => Client, ids: Record<string, string>) {
       .body.data
 
   return { berlin, create, onCall }
+}
+
+/** A client that resolves `get()` at each call: the real one is made only in the suite's beforeAll. */
+function lateClient(get: () => Client): Client {
+  return <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+    get()<T>(method, path, body)
+}
+
+/**
+ * Runs a server on `kind` for the calling describe, its clock at START and ALICE, BOB and CAROL created,
+ * and closes it afterwards. `srv` is a getter because the server exists only once beforeAll has run.
+ */
+export function useSchedulesServer(kind: 'sqlite' | 'postgres') {
+  const clock = new ManualClock(START)
+  const ids: Record<string, string> = {}
+  let srv: TestServer
+  let owner: Client
+  let key: Client
+
+  beforeAll(async () => {
+    srv = await startTestServer({ kind, clock })
+    owner = client(srv.url, `Bearer ${srv.ownerToken}`)
+    key = client(srv.url, `GenieKey ${srv.apiKey}`)
+    await createUsers(owner, ids)
+  })
+  afterAll(async () => srv?.close())
+
+  const keyClient = lateClient(() => key)
+  return {
+    clock,
+    ids,
+    get srv(): TestServer {
+      return srv
+    },
+    owner: lateClient(() => owner),
+    key: keyClient,
+    ...scheduleCalls(() => keyClient, ids),
+  }
 }
