@@ -23,8 +23,17 @@ export interface Fleet {
   close(): void
 }
 
-/** Connects `n` websocket clients, `batch` at a time; throws on the first connect error. */
-export async function connectFleet(url: string, n: number, token?: string, batch = 50): Promise<Fleet> {
+/**
+ * Connects `n` websocket clients, `batch` at a time, numbered from `firstIndex`; throws on the first
+ * connect error.
+ */
+export async function connectFleet(
+  url: string,
+  n: number,
+  token?: string,
+  batch = 50,
+  firstIndex = 0,
+): Promise<Fleet> {
   const sockets: Socket[] = []
   let sink: ArrivalSink | undefined
   let sample: unknown
@@ -41,7 +50,8 @@ export async function connectFleet(url: string, n: number, token?: string, batch
   try {
     for (let start = 0; start < n; start += batch) {
       const wave: Array<Promise<void>> = []
-      for (let c = start; c < Math.min(n, start + batch); c++) {
+      for (let k = start; k < Math.min(n, start + batch); k++) {
+        const c = firstIndex + k
         const socket = io(url, {
           transports: ['websocket'],
           forceNew: true,
@@ -155,4 +165,63 @@ export async function openReplica(url: string, token: string, name: string): Pro
   })
   await d.leadership()
   return d
+}
+
+/** Bare sockets and replicas connected together (see connectMixed). */
+export interface MixedClients {
+  fleet: Fleet
+  replicas: Replicas | undefined
+}
+
+/**
+ * `sockets` bare sockets (clients 0…sockets−1) and `replicas` replicas (clients sockets…), the replicas
+ * joining spread evenly among the sockets. A server writes a broadcast to a room's sockets in the order
+ * they joined, so clients that all join last would always hear last: spread, they are a fair sample.
+ */
+export async function connectMixed(
+  url: string,
+  token: string | undefined,
+  sockets: number,
+  replicas: number,
+): Promise<MixedClients> {
+  const fleets: Fleet[] = []
+  const reps: Replicas[] = []
+  const parts = Math.max(1, replicas)
+  let next = 0
+  try {
+    for (let k = 0; k < parts; k++) {
+      const n = Math.round((sockets * (k + 1)) / parts) - next
+      fleets.push(await connectFleet(url, n, token, 50, next))
+      next += n
+      if (k < replicas) reps.push(await openReplicas(url, token ?? '', 1, sockets + k))
+    }
+  } catch (err) {
+    for (const f of fleets) f.close()
+    await Promise.all(reps.map((r) => r.close()))
+    throw err
+  }
+  return {
+    fleet: {
+      sockets: fleets.flatMap((f) => f.sockets),
+      sample: () => fleets.map((f) => f.sample()).find((x) => x !== undefined),
+      setSink: (sink) => {
+        for (const f of fleets) f.setSink(sink)
+      },
+      close: () => {
+        for (const f of fleets) f.close()
+      },
+    },
+    replicas:
+      reps.length === 0
+        ? undefined
+        : {
+            dbs: reps.flatMap((r) => r.dbs),
+            setSink: (sink) => {
+              for (const r of reps) r.setSink(sink)
+            },
+            close: async () => {
+              await Promise.all(reps.map((r) => r.close()))
+            },
+          },
+  }
 }

@@ -214,7 +214,9 @@ async function runSync(argv: string[]): Promise<number> {
         'the console does, for one sync:streams packet per feed tick (the alert and its log entries together, ' +
         '~1.8× the raw payload), the raw server sends each document as one sync:stream message; ' +
         `"store (RxDB replica)" = a second run in which ${o.replicas} of the clients are the real console replica (src-renderer/db createVigilDatabase on RxDB's ` +
-        "memory storage, alerts collection only) noting the insert event of its collection. RxDB's open-source " +
+        'memory storage, alerts collection only) noting the insert event of its collection, joining spread evenly ' +
+        'among the bare sockets (a server writes a broadcast in the order sockets joined, so replicas that all joined ' +
+        "last would always hear last). RxDB's open-source " +
         'build allows 13 open collections per JS realm, so more replicas in one process are not possible; the other ' +
         'clients are bare sockets',
       `Catch-up: one replica synced, then offline (goOffline) while ${o.catchUpAlerts.toLocaleString('en-US')} new alerts ` +

@@ -5,7 +5,7 @@
 import { nowMs } from '../escalation/sender'
 import { rssMiB } from '../escalation/servers'
 import { ArrivalLog, arrivalLatencies } from './arrivals'
-import { connectFleet, openReplicas, type Replicas } from './fleet'
+import { connectMixed, type Fleet, type Replicas } from './fleet'
 import { figuresOf, type TargetLatency } from './report'
 import { sendInWorker } from './send'
 
@@ -61,15 +61,14 @@ async function drain(log: ArrivalLog, ackAt: Float64Array, graceMs: number): Pro
 export async function measureLatency(o: LatencyRun): Promise<LatencyOutcome> {
   const sockets = o.clients - o.replicas
   const result: TargetLatency = { sent: 0, rejected: 0, rate: 0 }
-  let fleet: Awaited<ReturnType<typeof connectFleet>> | undefined
+  let fleet: Fleet | undefined
   let replicas: Replicas | undefined
   let rssIdle = Number.NaN
   let rssPeak = Number.NaN
   let sample: unknown
   try {
     o.log(`connecting ${sockets} sockets${o.replicas ? ` and ${o.replicas} replicas` : ''} to ${o.url}`)
-    fleet = await connectFleet(o.url, sockets, o.token)
-    if (o.replicas > 0) replicas = await openReplicas(o.url, o.token ?? '', o.replicas, sockets)
+    ;({ fleet, replicas } = await connectMixed(o.url, o.token, sockets, o.replicas))
     await new Promise((r) => setTimeout(r, 2000))
     rssIdle = rssMiB(o.pid)
     rssPeak = rssIdle
