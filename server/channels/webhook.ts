@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { renderGenericWebhook, renderSlack } from '../../core/notify/render'
-import type { Channel, OutgoingMessage, SendResult } from './channel'
+import { type Channel, errorText, type OutgoingMessage, type SendResult } from './channel'
+import { type ResolveHost, refusedDestination, systemResolve } from './destination'
 import { postForResult } from './http'
 
 /**
@@ -18,6 +19,10 @@ export interface WebhookConfig {
   secret?: string
   timeoutMs: number
   now(): number
+  /** Allow URLs on loopback, private and other non-public addresses (destination.ts). */
+  allowPrivate: boolean
+  /** Name resolution for that check; the system resolver by default. */
+  resolve?: ResolveHost
 }
 
 /** True when the URL gets a Slack-style body. */
@@ -42,6 +47,26 @@ export function webhookChannel(config: WebhookConfig): Channel {
         url = new URL(m.address)
       } catch {
         return { ok: false, error: 'permanent', message: `not a URL: ${m.address}` }
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return { ok: false, error: 'permanent', message: `not an http(s) URL: ${m.address}` }
+      if (!config.allowPrivate) {
+        let refused: string | undefined
+        try {
+          refused = await refusedDestination(url, config.resolve ?? systemResolve)
+        } catch (err) {
+          return {
+            ok: false,
+            error: 'temporary',
+            message: `cannot resolve ${url.hostname}: ${errorText(err)}`,
+          }
+        }
+        if (refused)
+          return {
+            ok: false,
+            error: 'permanent',
+            message: `refused: ${refused} (VIGIL_WEBHOOK_ALLOW_PRIVATE=true allows it)`,
+          }
       }
       const slack = isSlackUrl(url)
       url.hash = ''

@@ -28,6 +28,7 @@ export function buildChannels(
       email,
       webhook: webhookChannel({
         secret: config.webhookSecret,
+        allowPrivate: config.webhookAllowPrivate,
         timeoutMs: config.sendTimeoutMs,
         now: () => clock.now(),
       }),

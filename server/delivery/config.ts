@@ -11,6 +11,8 @@ export interface DeliveryConfig {
   smtpFrom: string
   /** Server-wide HMAC secret of generic webhooks; unset = unsigned. */
   webhookSecret?: string
+  /** Whether users' webhooks may reach loopback, private and other non-public addresses. */
+  webhookAllowPrivate: boolean
   /** Twilio-style provider. */
   twilioUrl: string
   twilioSid?: string
@@ -35,6 +37,7 @@ export interface DeliveryConfig {
 export const DEFAULT_DELIVERY: DeliveryConfig = {
   pollMs: 1000,
   smtpFrom: 'Vigil <vigil@localhost>',
+  webhookAllowPrivate: false,
   twilioUrl: 'https://api.twilio.com',
   desktopReceiptMs: 30_000,
   sendTimeoutMs: 10_000,
@@ -84,6 +87,7 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv, errors: string[]): De
     smtpUrl,
     smtpFrom: env.VIGIL_SMTP_FROM || DEFAULT_DELIVERY.smtpFrom,
     webhookSecret: env.VIGIL_WEBHOOK_SECRET || undefined,
+    webhookAllowPrivate: bool('VIGIL_WEBHOOK_ALLOW_PRIVATE', env.VIGIL_WEBHOOK_ALLOW_PRIVATE, errors),
     twilioUrl,
     twilioSid: env.VIGIL_TWILIO_SID || undefined,
     twilioToken: env.VIGIL_TWILIO_TOKEN || undefined,
@@ -96,4 +100,13 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv, errors: string[]): De
       perChannel: channelLimits(env.VIGIL_NOTIFY_CHANNEL_LIMITS, errors),
     },
   }
+}
+
+/** true/1/yes or false/0/no (case-insensitive); unset is false; anything else is a configuration error. */
+function bool(name: string, raw: string | undefined, errors: string[]): boolean {
+  if (raw === undefined || raw === '') return false
+  const v = raw.trim().toLowerCase()
+  if (['true', '1', 'yes'].includes(v)) return true
+  if (!['false', '0', 'no'].includes(v)) errors.push(`${name} must be true or false (got '${raw}')`)
+  return false
 }

@@ -102,7 +102,11 @@ describe.each(kinds)('desktop delivery on $name', ({ name }) => {
     hook = await hookReceiver()
     srv = await deliveryServer(name, clock)
     // The engine as app.ts builds it, with the gateway injected (AppDeps.desktop).
-    const config = resolveDeliveryConfig({ pollMs: 0, desktopReceiptMs: RECEIPT_MS })
+    const config = resolveDeliveryConfig({
+      webhookAllowPrivate: true,
+      pollMs: 0,
+      desktopReceiptMs: RECEIPT_MS,
+    })
     engine = new DeliveryEngine({
       ...srv.ctx,
       config,

@@ -18,7 +18,8 @@ export function deliveryServer(
   return startTestServer({
     kind,
     clock,
-    config: { delivery: resolveDeliveryConfig({ pollMs: 0, ...delivery }) },
+    // The suites' webhook receivers listen on loopback, which users' webhooks may not reach by default.
+    config: { delivery: resolveDeliveryConfig({ pollMs: 0, webhookAllowPrivate: true, ...delivery }) },
   })
 }
 

@@ -48,7 +48,7 @@ describe.runIf(pgUp)('two delivery instances on one PostgreSQL', () => {
       const a = await createAlert(srv, { message: `Alert ${i}`, priority: 'P3' })
       await notify(srv, a, id)
     }
-    const config = resolveDeliveryConfig({ pollMs: 0, batchSize: 5 })
+    const config = resolveDeliveryConfig({ webhookAllowPrivate: true, pollMs: 0, batchSize: 5 })
     const logger = pino({ level: 'silent' })
     const writer2 = new GroupCommitWriter(store2, createMetrics(), logger)
     const sentBy = [0, 0]

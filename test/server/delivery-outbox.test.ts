@@ -77,6 +77,7 @@ describe.each(kinds)('the delivery outbox on $name', ({ name }) => {
 
   it('holds messages over the per-user limit back and sends them bundled when the window moves', async () => {
     const config = resolveDeliveryConfig({
+      webhookAllowPrivate: true,
       pollMs: 0,
       webhookSecret: 'outbox-secret',
       rateLimits: { windowMs: MIN, perUser: 2, perChannel: { webhook: 100 } },
@@ -119,6 +120,7 @@ describe.each(kinds)('the delivery outbox on $name', ({ name }) => {
 
   it('applies the per-channel limit across users', async () => {
     const config = resolveDeliveryConfig({
+      webhookAllowPrivate: true,
       pollMs: 0,
       rateLimits: { windowMs: MIN, perUser: 100, perChannel: { webhook: 1 } },
     })
@@ -195,7 +197,7 @@ describe.each(kinds)('the delivery outbox on $name', ({ name }) => {
     await notify(srv, a, id)
     while ((await srv.ctx.delivery.expand()) > 0) {}
     // A process claims the delivery and dies before sending or recording anything.
-    const config = resolveDeliveryConfig({ pollMs: 0 })
+    const config = resolveDeliveryConfig({ webhookAllowPrivate: true, pollMs: 0 })
     const leaseMs = srv.ctx.delivery.leaseMs
     const claimed = await srv.ctx.writer.submit((trx, batch) =>
       claimDue(trx, batch, srv.ctx.store.dialect, {

@@ -14,6 +14,7 @@ describe('delivery config', () => {
       VIGIL_SMTP_URL: 'smtp://u:p@mail.example:587',
       VIGIL_SMTP_FROM: 'Ops <ops@example.test>',
       VIGIL_WEBHOOK_SECRET: 's3cret',
+      VIGIL_WEBHOOK_ALLOW_PRIVATE: 'TRUE',
       VIGIL_TWILIO_URL: 'http://127.0.0.1:9999',
       VIGIL_TWILIO_SID: 'AC1',
       VIGIL_TWILIO_TOKEN: 't',
@@ -29,6 +30,7 @@ describe('delivery config', () => {
       smtpUrl: 'smtp://u:p@mail.example:587',
       smtpFrom: 'Ops <ops@example.test>',
       webhookSecret: 's3cret',
+      webhookAllowPrivate: true,
       twilioUrl: 'http://127.0.0.1:9999',
       twilioSid: 'AC1',
       desktopReceiptMs: 5000,
@@ -42,12 +44,14 @@ describe('delivery config', () => {
       VIGIL_TWILIO_SID: 'AC1',
       VIGIL_DESKTOP_RECEIPT_MS: 'soon',
       VIGIL_NOTIFY_CHANNEL_LIMITS: 'pager=3',
+      VIGIL_WEBHOOK_ALLOW_PRIVATE: 'maybe',
     })
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.errors).toEqual([
       'VIGIL_SMTP_URL must be an smtp:// or smtps:// URL',
       'VIGIL_TWILIO_SID, VIGIL_TWILIO_TOKEN and VIGIL_TWILIO_FROM must be set together',
+      "VIGIL_WEBHOOK_ALLOW_PRIVATE must be true or false (got 'maybe')",
       "VIGIL_DESKTOP_RECEIPT_MS must be an integer from 100 to 600000 (got 'soon')",
       `VIGIL_NOTIFY_CHANNEL_LIMITS must look like "sms=60,voice=30" (got 'pager=3')`,
     ])
