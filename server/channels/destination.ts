@@ -3,11 +3,12 @@
  * server would POST to whatever its own network reaches: loopback services, the LAN, a cloud metadata
  * endpoint (server-side request forgery). Addresses in local, private and reserved ranges are refused
  * unless the operator allows them (VIGIL_WEBHOOK_ALLOW_PRIVATE, for receivers on the same network).
- * The check resolves the name just before the request; a name re-pointed between the two (DNS
- * rebinding) is not caught.
+ * The name is checked before the request (a clear, permanent refusal in the alert log) and again by the
+ * socket's own lookup (guardedLookup), so a name re-pointed in between (DNS rebinding) is refused too.
  */
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns'
 import { lookup } from 'node:dns/promises'
-import { BlockList, isIP } from 'node:net'
+import { BlockList, isIP, type LookupFunction } from 'node:net'
 
 /** Local, private, shared, link-local, multicast and reserved ranges (IPv4-mapped IPv6 included). */
 const NOT_PUBLIC = new BlockList()
@@ -59,4 +60,47 @@ export async function refusedDestination(url: URL, resolve: ResolveHost): Promis
   const bad = addresses.find(isNonPublicAddress)
   if (bad === undefined) return undefined
   return bad === host ? `${host} is not a public address` : `${host} resolves to ${bad}, not a public address`
+}
+
+/** dns.lookup's all-addresses form, injectable for tests. */
+export type LookupAll = (
+  host: string,
+  options: LookupAllOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void
+
+/** Raised by guardedLookup; its message says which address was refused. */
+export class NonPublicAddressError extends Error {
+  readonly code = 'EVIGIL_NON_PUBLIC'
+}
+
+/** The NonPublicAddressError behind `err` (fetch wraps socket errors in `cause`), if any. */
+export function nonPublicCause(err: unknown): NonPublicAddressError | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    if (e instanceof NonPublicAddressError) return e
+  return undefined
+}
+
+/**
+ * A lookup for outgoing sockets that fails when the name resolves to any non-public address, so the
+ * address checked is the address connected to. (Sockets to an IP literal do not look up: check those
+ * with refusedDestination first.)
+ */
+export function guardedLookup(base: LookupAll = dnsLookup as unknown as LookupAll): LookupFunction {
+  type Done = (err: Error | null, address?: string | LookupAddress[], family?: number) => void
+  return ((hostname: string, options: { all?: boolean }, callback: Done) => {
+    base(hostname, { ...options, all: true } as LookupAllOptions, (err, addresses) => {
+      if (err) return callback(err)
+      const bad = addresses.find((a) => isNonPublicAddress(a.address))
+      if (bad)
+        return callback(
+          new NonPublicAddressError(`${hostname} resolves to ${bad.address}, not a public address`),
+        )
+      if (options.all) return callback(null, addresses)
+      const first = addresses[0]
+      if (!first)
+        return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }))
+      return callback(null, first.address, first.family)
+    })
+  }) as LookupFunction
 }

@@ -1,4 +1,5 @@
 import { errorText, type SendResult } from './channel'
+import { nonPublicCause } from './destination'
 
 /** HTTP status -> outcome: 2xx ok, 408/429/5xx temporary (try again later), any other 4xx permanent. */
 export function classifyStatus(status: number): 'ok' | 'temporary' | 'permanent' {
@@ -6,6 +7,18 @@ export function classifyStatus(status: number): 'ok' | 'temporary' | 'permanent'
   if (status === 408 || status === 429 || status >= 500) return 'temporary'
   return 'permanent'
 }
+
+/** The part of fetch that postForResult uses. */
+export type PostFetch = (
+  url: string,
+  init: {
+    method: 'POST'
+    headers: Record<string, string>
+    body: string
+    signal: AbortSignal
+    redirect: 'manual'
+  },
+) => Promise<Response>
 
 /**
  * POSTs a body and maps the answer to a SendResult; a timeout or network error is temporary. The
@@ -17,10 +30,12 @@ export async function postForResult(
   timeoutMs: number,
   describe: (status: number, text: string) => string = (s, t) =>
     `HTTP ${s}${t ? `: ${t.slice(0, 200)}` : ''}`,
+  /** The HTTP client; global fetch by default (webhooks pass one that refuses non-public addresses). */
+  send: PostFetch = fetch,
 ): Promise<SendResult & { status?: number; text?: string }> {
   let res: Response
   try {
-    res = await fetch(url, {
+    res = await send(url, {
       method: 'POST',
       headers: init.headers,
       body: init.body,
@@ -28,6 +43,8 @@ export async function postForResult(
       redirect: 'manual',
     })
   } catch (err) {
+    const refused = nonPublicCause(err)
+    if (refused) return { ok: false, error: 'permanent', message: `refused: ${refused.message}` }
     const timedOut = err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')
     return {
       ok: false,

@@ -1,8 +1,15 @@
 import { createHmac } from 'node:crypto'
+import { Agent, fetch as undiciFetch } from 'undici'
 import { renderGenericWebhook, renderSlack } from '../../core/notify/render'
 import { type Channel, errorText, type OutgoingMessage, type SendResult } from './channel'
-import { type ResolveHost, refusedDestination, systemResolve } from './destination'
-import { postForResult } from './http'
+import {
+  guardedLookup,
+  type LookupAll,
+  type ResolveHost,
+  refusedDestination,
+  systemResolve,
+} from './destination'
+import { type PostFetch, postForResult } from './http'
 
 /**
  * Outbound webhooks (contact method `webhook`, `to` = the URL).
@@ -21,8 +28,10 @@ export interface WebhookConfig {
   now(): number
   /** Allow URLs on loopback, private and other non-public addresses (destination.ts). */
   allowPrivate: boolean
-  /** Name resolution for that check; the system resolver by default. */
+  /** Name resolution for the check before the request; the system resolver by default. */
   resolve?: ResolveHost
+  /** The sockets' own lookup, checked again at connect time; dns.lookup by default. */
+  lookup?: LookupAll
 }
 
 /** True when the URL gets a Slack-style body. */
@@ -38,8 +47,18 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 }
 
 /** The webhook channel. */
-export function webhookChannel(config: WebhookConfig): Channel {
+export function webhookChannel(config: WebhookConfig): Channel & { close(): void } {
+  // Sockets of a guarded channel resolve through guardedLookup: the address checked is the one connected to.
+  const dispatcher = config.allowPrivate
+    ? undefined
+    : new Agent({ connect: { lookup: guardedLookup(config.lookup) } })
+  const guarded: PostFetch | undefined = dispatcher
+    ? (url, init) => undiciFetch(url, { ...init, dispatcher }) as unknown as Promise<Response>
+    : undefined
   return {
+    close() {
+      void dispatcher?.close().catch(() => {})
+    },
     label: 'webhook',
     async send(m: OutgoingMessage): Promise<SendResult> {
       let url: URL
@@ -87,7 +106,7 @@ export function webhookChannel(config: WebhookConfig): Channel {
         status: _s,
         text: _t,
         ...result
-      } = await postForResult(url.toString(), { headers, body }, config.timeoutMs)
+      } = await postForResult(url.toString(), { headers, body }, config.timeoutMs, undefined, guarded)
       return result
     },
   }

@@ -7,13 +7,19 @@ import { phoneChannels, phoneProviderFrom } from '../channels/phone'
 import { webhookChannel } from '../channels/webhook'
 import type { DeliveryConfig } from './config'
 
-/** Every channel built from the delivery config, plus how to release them (the SMTP transport). */
+/** Every channel built from the delivery config, plus how to release them (SMTP transport, webhook sockets). */
 export function buildChannels(
   config: DeliveryConfig,
   desktop: DesktopGateway | undefined,
   clock: Clock,
 ): { channels: Channels; close(): void } {
   const email = emailChannel({ url: config.smtpUrl, from: config.smtpFrom, timeoutMs: config.sendTimeoutMs })
+  const webhook = webhookChannel({
+    secret: config.webhookSecret,
+    allowPrivate: config.webhookAllowPrivate,
+    timeoutMs: config.sendTimeoutMs,
+    now: () => clock.now(),
+  })
   const phone = phoneChannels(
     phoneProviderFrom({
       url: config.twilioUrl,
@@ -26,12 +32,7 @@ export function buildChannels(
   return {
     channels: {
       email,
-      webhook: webhookChannel({
-        secret: config.webhookSecret,
-        allowPrivate: config.webhookAllowPrivate,
-        timeoutMs: config.sendTimeoutMs,
-        now: () => clock.now(),
-      }),
+      webhook,
       sms: phone.sms,
       voice: phone.voice,
       desktop: desktopChannel(desktop ?? noDesktopClients, config.desktopReceiptMs),
@@ -40,6 +41,9 @@ export function buildChannels(
         'mobile push is not supported; use desktop, email, SMS or voice',
       ),
     },
-    close: () => email.close(),
+    close: () => {
+      email.close()
+      webhook.close()
+    },
   }
 }
