@@ -17,6 +17,7 @@ import {
   deliveriesOf,
   deliveryLog,
   deliveryServer,
+  loopbackReceiver,
   notify,
   userWith,
 } from './delivery-helpers'
@@ -76,17 +77,13 @@ async function app(
 }
 
 /** A local webhook receiver: the "next step" after the desktop one. */
-async function hookReceiver(): Promise<{ url: string; hits: string[]; server: HttpServer }> {
+async function hookReceiver(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = []
-  const server = createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      hits.push(req.url ?? '')
-      res.writeHead(204).end()
-    })
+  const rx = await loopbackReceiver((r, res) => {
+    hits.push(r.path)
+    res.writeHead(204).end()
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/next`, hits, server }
+  return { url: `${rx.base}/next`, hits, close: rx.close }
 }
 
 describe.each(kinds)('desktop delivery on $name', ({ name }) => {
@@ -117,7 +114,7 @@ describe.each(kinds)('desktop delivery on $name', ({ name }) => {
     for (const s of sockets) s.disconnect()
     await srv?.close()
     await gw?.close()
-    await new Promise<void>((r) => hook?.server.close(() => r()))
+    await hook?.close()
   })
 
   it('counts an acknowledged vigil:notify as sent', async () => {

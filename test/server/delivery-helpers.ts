@@ -1,4 +1,6 @@
 /** Shared set-up of the delivery suites: users, contacts, rules and alerts through the real API. */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { expect } from 'vitest'
 import { newId } from '../../core/ids/ids'
 import type { NotificationActionType, NotificationPayload } from '../../core/model/notification'
@@ -172,28 +174,46 @@ export async function deliveryLog(srv: TestServer, alertId: string): Promise<str
   return rows.map((r) => r.log).filter((l) => !others.some((o) => l.includes(o.username)))
 }
 
+/** A request a loopback receiver got, its body read whole. */
+export interface Received {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/**
+ * An HTTP server on 127.0.0.1 that reads each request's body whole and lets `answer` reply: the webhook
+ * endpoints and provider stand-ins of the delivery suites.
+ */
+export async function loopbackReceiver(
+  answer: (request: Received, res: ServerResponse) => void,
+): Promise<{ base: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8')
+      answer({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body }, res)
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  }
+}
+
 /** A local HTTP receiver (a webhook endpoint): records each request's path and JSON body, answers 200. */
 export async function httpReceiver(): Promise<{
   base: string
   hits: Array<{ path: string; body: Json }>
   close(): Promise<void>
 }> {
-  const { createServer } = await import('node:http')
   const hits: Array<{ path: string; body: Json }> = []
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      hits.push({ path: req.url ?? '', body: text ? (JSON.parse(text) as Json) : {} })
-      res.writeHead(200).end('ok')
-    })
+  const rx = await loopbackReceiver((r, res) => {
+    hits.push({ path: r.path, body: r.body ? (JSON.parse(r.body) as Json) : {} })
+    res.writeHead(200).end('ok')
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as { port: number }).port
-  return {
-    base: `http://127.0.0.1:${port}`,
-    hits,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  }
+  return { ...rx, hits }
 }

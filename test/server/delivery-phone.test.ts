@@ -1,5 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../core/time/clock'
 import { buildChannels } from '../../server/delivery/channels'
@@ -13,6 +12,7 @@ import {
   deliveriesOf,
   deliveryLog,
   deliveryServer,
+  loopbackReceiver,
   notify,
   userWith,
 } from './delivery-helpers'
@@ -32,34 +32,28 @@ interface Hit {
 }
 
 /** A Twilio-style REST endpoint on loopback: answers like Twilio (201 + sid, 400 + error code). */
-async function twilio(): Promise<{ base: string; hits: Hit[]; server: Server }> {
+async function twilio(): Promise<{ base: string; hits: Hit[]; close(): Promise<void> }> {
   const hits: Hit[] = []
   let throttled = 0
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
-      hits.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, form })
-      const json = (status: number, body: object) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-      const expected = `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`
-      if (req.headers.authorization !== expected) return json(401, { code: 20003, message: 'Authenticate' })
-      const to = form.get('To')
-      if (to === INVALID)
-        return json(400, {
-          code: 21211,
-          message: "The 'To' number is not a valid phone number.",
-          status: 400,
-        })
-      if (to === THROTTLED && throttled++ === 0)
-        return json(429, { code: 20429, message: 'Too Many Requests' })
-      const kind = req.url?.endsWith('/Calls.json') ? 'CA' : 'SM'
-      json(201, { sid: `${kind}${hits.length.toString().padStart(32, '0')}`, status: 'queued' })
-    })
+  const rx = await loopbackReceiver((r, res) => {
+    const form = new URLSearchParams(r.body)
+    hits.push({ method: r.method, path: r.path, headers: r.headers, form })
+    const json = (status: number, body: object) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    const expected = `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`
+    if (r.headers.authorization !== expected) return json(401, { code: 20003, message: 'Authenticate' })
+    const to = form.get('To')
+    if (to === INVALID)
+      return json(400, {
+        code: 21211,
+        message: "The 'To' number is not a valid phone number.",
+        status: 400,
+      })
+    if (to === THROTTLED && throttled++ === 0) return json(429, { code: 20429, message: 'Too Many Requests' })
+    const kind = r.path.endsWith('/Calls.json') ? 'CA' : 'SM'
+    json(201, { sid: `${kind}${hits.length.toString().padStart(32, '0')}`, status: 'queued' })
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server }
+  return { ...rx, hits }
 }
 
 describe.each(kinds)('SMS and voice delivery on $name', ({ name }) => {
@@ -78,7 +72,7 @@ describe.each(kinds)('SMS and voice delivery on $name', ({ name }) => {
   })
   afterAll(async () => {
     await srv?.close()
-    await new Promise<void>((r) => tw?.server.close(() => r()))
+    await tw?.close()
   })
 
   it('sends an SMS and places a call through the Twilio-style API', async () => {

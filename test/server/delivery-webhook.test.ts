@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingHttpHeaders } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../core/time/clock'
 import type { DeliveryConfig } from '../../server/delivery/config'
@@ -12,6 +11,7 @@ import {
   deliveriesOf,
   deliveryLog,
   deliveryServer,
+  loopbackReceiver,
   notify,
   userWith,
 } from './delivery-helpers'
@@ -26,28 +26,22 @@ interface Hit {
 }
 
 /** A real HTTP receiver on loopback; `/busy` answers 503 the first time, `/gone` 404 always. */
-async function receiver(): Promise<{ base: string; hits: Hit[]; server: Server }> {
+async function receiver(): Promise<{ base: string; hits: Hit[]; close(): Promise<void> }> {
   const hits: Hit[] = []
   let busy = 0
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const path = req.url ?? '/'
-      hits.push({ path, headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') })
-      if (path.startsWith('/busy') && busy++ === 0) {
-        res.writeHead(503, { 'content-type': 'text/plain' }).end('overloaded')
-        return
-      }
-      if (path.startsWith('/gone')) {
-        res.writeHead(404).end('no such hook')
-        return
-      }
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
-    })
+  const rx = await loopbackReceiver(({ path, headers, body }, res) => {
+    hits.push({ path, headers, raw: body })
+    if (path.startsWith('/busy') && busy++ === 0) {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('overloaded')
+      return
+    }
+    if (path.startsWith('/gone')) {
+      res.writeHead(404).end('no such hook')
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server }
+  return { ...rx, hits }
 }
 
 /** What a receiver does to check a Vigil signature. */
@@ -67,7 +61,7 @@ function useWebhookSuite(name: 'sqlite' | 'postgres', clock: ManualClock, delive
   })
   afterAll(async () => {
     await suite.srv?.close()
-    await new Promise<void>((r) => suite.rx?.server.close(() => r()))
+    await suite.rx?.close()
   })
   return suite
 }

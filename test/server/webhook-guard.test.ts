@@ -1,11 +1,10 @@
 /** The webhook channel's connect-time guard, against a real HTTP receiver on loopback. */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { guardedLookup, type LookupAll, NonPublicAddressError } from '../../server/channels/destination'
 import { postForResult } from '../../server/channels/http'
 import { webhookChannel } from '../../server/channels/webhook'
+import { loopbackReceiver } from './delivery-helpers'
 
 /** A resolver that answers every name with the given addresses. */
 const answering =
@@ -42,28 +41,24 @@ describe('guardedLookup', () => {
 })
 
 describe('webhook channel against a loopback receiver', () => {
-  let server: Server
-  let port = 0
+  let rx: Awaited<ReturnType<typeof loopbackReceiver>>
   const hits: string[] = []
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      hits.push(req.url ?? '/')
-      req.resume()
-      req.on('end', () => res.writeHead(200).end('ok'))
+    rx = await loopbackReceiver((r, res) => {
+      hits.push(r.path)
+      res.writeHead(200).end('ok')
     })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    port = (server.address() as AddressInfo).port
   })
   afterAll(async () => {
-    await new Promise<void>((r) => server.close(() => r()))
+    await rx?.close()
   })
 
   it('posts through undici with an agent of its own (the client a guarded channel uses)', async () => {
     const dispatcher = new Agent()
     try {
       const r = await postForResult(
-        `http://127.0.0.1:${port}/plain`,
+        `${rx.base}/plain`,
         { headers: { 'content-type': 'application/json' }, body: '{}' },
         5000,
         undefined,
@@ -89,7 +84,7 @@ describe('webhook channel against a loopback receiver', () => {
       const r = await channel.send({
         id: 'd1',
         userId: 'u1',
-        address: `http://rebind.example.test:${port}/rebound`,
+        address: `${rx.base.replace('127.0.0.1', 'rebind.example.test')}/rebound`,
         notifications: [],
       })
       expect(r).toEqual({
