@@ -6,7 +6,7 @@ import type { Clock } from '../../../core/time/clock'
 import { windowFromRow } from '../../maintenance/windows'
 import { policiesFor } from '../../policies/store'
 import { loadTeamRules } from '../../routing/rules'
-import type { Database } from '../../store/schema'
+import type { Database, EscalationPoliciesTable } from '../../store/schema'
 
 /*
  * The routing configuration ingest needs for every new alert (routing rules, alert policies, maintenance
@@ -37,14 +37,9 @@ export interface TeamConfig {
 }
 
 /** A stored escalation policy in core's model. */
-export function policyFromRow(row: {
-  id: string
-  name: string
-  team_id: string
-  description: string
-  rules: string
-  repeat: string | null
-}): EscalationPolicy {
+export function policyFromRow(
+  row: Pick<EscalationPoliciesTable, 'id' | 'name' | 'team_id' | 'description' | 'rules' | 'repeat'>,
+): EscalationPolicy {
   const p: EscalationPolicy = {
     id: row.id,
     name: row.name,
