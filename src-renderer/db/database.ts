@@ -164,17 +164,17 @@ export async function createVigilDatabase(options: VigilDatabaseOptions): Promis
   let leader = false
   let closed = false
   let wantOnline = true
-  // Followers show the status the leader publishes; the leader shows its own at once (startReplicating).
+  // Followers show the status the leader publishes; the leader shows its own at once (startReplicating)
+  // and stops reading the document back.
   const statusSubject = new BehaviorSubject<SyncStatus>(OFFLINE)
   const statusSub = watchLocal(db, STATUS_DOC)
     .pipe(map((doc) => (doc ? (doc.toJSON().data as SyncStatus) : OFFLINE)))
-    .subscribe((s) => {
-      if (!leader) statusSubject.next(s)
-    })
+    .subscribe(statusSubject)
 
   const leadership = db.waitForLeadership().then(async () => {
     if (closed) return
     leader = true
+    statusSub.unsubscribe()
     startReplicating(transport)
     // Count what an earlier session left unpushed before connecting, so no push can settle it first.
     // A failure here only makes the count low until those documents are pushed; never stay offline for it.
