@@ -9,7 +9,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
 import { cleanEnv, freshPostgres, pgQuery } from '../lib/postgres'
-import { freePort, registerCleanup, runCommand, type Service, startService, waitReady } from '../lib/proc'
+import {
+  freePort,
+  registerCleanup,
+  runCommand,
+  type Service,
+  startScript,
+  startService,
+  waitReady,
+} from '../lib/proc'
 import { summariseVigilMetrics } from '../lib/prom'
 import type { TargetId } from '../lib/report'
 import type { SanityObserved } from '../lib/sanity'
@@ -76,18 +84,16 @@ export function noopTarget(key: string): TargetSpec {
     format: 'opsgenie',
     headers: { 'Content-Type': 'application/json', Authorization: `GenieKey ${key}` },
     async start() {
-      const port = await freePort()
-      const svc = startService('noop', process.execPath, ['--import', 'tsx', 'bench/ingest/noop-server.ts'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, NOOP_PORT: String(port), NOOP_HOST: '127.0.0.1' },
-      })
-      const base = `http://127.0.0.1:${port}`
-      await startOrCleanup(
-        svc,
-        () => waitReady(svc, `${base}/ready`, 30_000),
-        () => {},
+      const { base, service } = await startScript(
+        'noop',
+        'bench/ingest/noop-server.ts',
+        REPO_ROOT,
+        (port) => ({
+          NOOP_PORT: String(port),
+          NOOP_HOST: '127.0.0.1',
+        }),
       )
-      return { base, service: svc, version: `node:http, Node ${process.version}`, stop: () => svc.stop() }
+      return { base, service, version: `node:http, Node ${process.version}`, stop: () => service.stop() }
     },
   }
 }
@@ -102,31 +108,27 @@ export function floorTarget(key: string): TargetSpec {
     headers: { 'Content-Type': 'application/json', Authorization: `GenieKey ${key}` },
     async start() {
       const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-floor-'))
-      const port = await freePort()
-      const svc = startService(
-        'floor',
-        process.execPath,
-        ['--import', 'tsx', 'bench/ingest/floor-server.ts'],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            FLOOR_PORT: String(port),
-            FLOOR_HOST: '127.0.0.1',
-            FLOOR_DIR: dir,
-            FLOOR_KEY: key,
-          },
-        },
-      )
-      const base = `http://127.0.0.1:${port}`
       const cleanup = registerCleanup(() => rmSync(dir, { recursive: true, force: true }))
-      await startOrCleanup(svc, () => waitReady(svc, `${base}/ready`, 30_000), cleanup)
+      const { base, service } = await startScript(
+        'floor',
+        'bench/ingest/floor-server.ts',
+        REPO_ROOT,
+        (port) => ({
+          FLOOR_PORT: String(port),
+          FLOOR_HOST: '127.0.0.1',
+          FLOOR_DIR: dir,
+          FLOOR_KEY: key,
+        }),
+      ).catch(async (err) => {
+        await cleanup()
+        throw err
+      })
       return {
         base,
-        service: svc,
+        service,
         version: `node:http + better-sqlite3 (WAL, fsync per group commit), Node ${process.version}`,
         async stop() {
-          await svc.stop()
+          await service.stop()
           await cleanup()
         },
       }

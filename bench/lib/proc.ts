@@ -124,6 +124,31 @@ export async function waitReady(svc: Service, url: string, timeoutMs: number, ex
   throw new Error(`${svc.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}).\n${svc.output()}`)
 }
 
+/**
+ * Starts one of the bench's own TypeScript servers (`node --import tsx <script>` from `cwd`) on a free
+ * loopback port, passed to it by `env(port)`, and waits until GET /ready answers; stops it on failure.
+ */
+export async function startScript(
+  name: string,
+  script: string,
+  cwd: string,
+  env: (port: number) => Record<string, string>,
+): Promise<{ base: string; service: Service }> {
+  const port = await freePort()
+  const service = startService(name, process.execPath, ['--import', 'tsx', script], {
+    cwd,
+    env: { ...process.env, ...env(port) },
+  })
+  const base = `http://127.0.0.1:${port}`
+  try {
+    await waitReady(service, `${base}/ready`, 30_000)
+  } catch (err) {
+    await service.stop()
+    throw err
+  }
+  return { base, service }
+}
+
 /** Runs a command to completion with a hard time limit; returns exit code and captured output. */
 export function runCommand(
   command: string,

@@ -11,7 +11,7 @@ import { alertBody } from '../escalation/sender'
 import { pgServerVersion, REPO_ROOT, startVigil, type VigilCluster } from '../escalation/servers'
 import { waitForQuiet } from '../lib/cpu'
 import { machineInfo } from '../lib/machine'
-import { freePort, type Service, startService, waitReady } from '../lib/proc'
+import { type Service, startScript } from '../lib/proc'
 import type { Benchmark } from '../lib/registry'
 import { measureCatchUp } from './catchup'
 import { connectFleet } from './fleet'
@@ -22,25 +22,10 @@ import { type CatchUp, computeSyncVerdicts, type LatencyPhase, renderSyncSection
 const log = (msg: string): void => console.log(`[sync] ${msg}`)
 
 /** The raw broadcast server, as a child process. */
-async function startRaw(): Promise<{ base: string; service: Service }> {
-  const port = await freePort()
-  const service = startService(
-    'raw socket.io',
-    process.execPath,
-    ['--import', 'tsx', 'bench/sync/raw-server.ts'],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, RAW_PORT: String(port) },
-    },
-  )
-  const base = `http://127.0.0.1:${port}`
-  try {
-    await waitReady(service, `${base}/ready`, 30_000)
-  } catch (err) {
-    await service.stop()
-    throw err
-  }
-  return { base, service }
+function startRaw(): Promise<{ base: string; service: Service }> {
+  return startScript('raw socket.io', 'bench/sync/raw-server.ts', REPO_ROOT, (port) => ({
+    RAW_PORT: String(port),
+  }))
 }
 
 /** An alert document of the streamed shape, for when Vigil streamed none to copy. */
