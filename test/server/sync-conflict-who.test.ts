@@ -219,8 +219,15 @@ describe.each(kinds)('conflicts name who changed the server state, on $name', ({
     }
   })
 
-  it('converges without a conflict when two users edit different fields of one schedule', async () => {
-    const id = await createSchedule(`who-merge-${name}`)
+  /**
+   * Alice and Bob replicate schedule `id`; Alice edits it offline while Bob's edit reaches the server, then
+   * Alice comes back online and pushes hers.
+   */
+  async function editWhileAliceOffline(
+    id: string,
+    alicePatch: Record<string, unknown>,
+    bobPatch: Record<string, unknown>,
+  ) {
     const a = await replica(alice.token)
     const b = await replica(bob.token)
     await until(a.db.schedules.findOne(id).$, (d) => d !== null)
@@ -228,11 +235,17 @@ describe.each(kinds)('conflicts name who changed the server state, on $name', ({
     await until(a.status$, (s) => s.state === 'online')
     a.goOffline()
     await until(a.status$, (s) => s.state === 'offline')
-    await a.db.schedules.findOne(id).patch({ description: 'from alice' })
-    await b.db.schedules.findOne(id).patch({ enabled: false })
+    await a.db.schedules.findOne(id).patch(alicePatch)
+    await b.db.schedules.findOne(id).patch(bobPatch)
     await until(b.status$, (s) => s.state === 'online' && s.pending === 0)
     a.goOnline()
     await until(a.status$, (s) => s.state === 'online' && s.pending === 0)
+    return { a, b }
+  }
+
+  it('converges without a conflict when two users edit different fields of one schedule', async () => {
+    const id = await createSchedule(`who-merge-${name}`)
+    const { a, b } = await editWhileAliceOffline(id, { description: 'from alice' }, { enabled: false })
     // Alice's merged edit is the last write: both replicas end with it, stamped with her name.
     const expected = { description: 'from alice', enabled: false, updatedBy: alice.username }
     await until(b.db.schedules.findOne(id).$, (d) => d?.updatedBy === alice.username)
@@ -254,18 +267,11 @@ describe.each(kinds)('conflicts name who changed the server state, on $name', ({
 
   it("records a true conflict under the other user's name", async () => {
     const id = await createSchedule(`who-conflict-${name}`)
-    const a = await replica(alice.token)
-    const b = await replica(bob.token)
-    await until(a.db.schedules.findOne(id).$, (d) => d !== null)
-    await until(b.db.schedules.findOne(id).$, (d) => d !== null)
-    await until(a.status$, (s) => s.state === 'online')
-    a.goOffline()
-    await until(a.status$, (s) => s.state === 'offline')
-    await a.db.schedules.findOne(id).patch({ name: 'alice names it', description: 'from alice' })
-    await b.db.schedules.findOne(id).patch({ name: 'bob names it' })
-    await until(b.status$, (s) => s.state === 'online' && s.pending === 0)
-    a.goOnline()
-    await until(a.status$, (s) => s.state === 'online' && s.pending === 0)
+    const { a, b } = await editWhileAliceOffline(
+      id,
+      { name: 'alice names it', description: 'from alice' },
+      { name: 'bob names it' },
+    )
     expect(await a.issues.conflicts()).toEqual([
       expect.objectContaining({
         collection: 'schedules',
